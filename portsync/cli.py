@@ -1,0 +1,133 @@
+"""The command line: parse options, call the core, print, exit. The only module using click."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from portsync import __version__
+from portsync.errors import PortsyncError
+from portsync.report import EXIT_BUG, Output, render_errors
+
+F = TypeVar("F", bound=Callable[..., Any])
+_OUTPUTS = ("text", "json", "github")
+
+
+class _DefaultSync(click.Group):
+    """``portsync [OPTIONS]`` means ``portsync sync [OPTIONS]``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h",
+                                                                           "--version")):
+            args = ["sync", *args]
+        return super().parse_args(ctx, args)
+
+
+def _emit(output: Output) -> int:
+    for line in output.stdout:
+        click.echo(line)
+    for line in output.stderr:
+        click.echo(line, err=True)
+    return output.code
+
+
+def _registry_option(func: F) -> F:
+    return click.option("-r", "--registry", "registry", metavar="PATH",
+                        help="ports.yaml to use (default: $PORTSYNC_REGISTRY, else the nearest "
+                             "ports.yaml in this folder or above).")(func)
+
+
+def _guarded(verbose: bool, output: str, body: Callable[[], Output]) -> int:
+    """Run a command body: PortsyncError -> exit 2, anything else -> exit 3 (a bug)."""
+    try:
+        return _emit(body())
+    except PortsyncError as err:
+        return _emit(render_errors(err, output))
+    except KeyboardInterrupt:
+        click.echo("portsync: interrupted", err=True)
+        return 130
+    except Exception as err:  # noqa: BLE001  # an unexpected error is a bug: exit 3
+        if verbose:
+            import traceback
+
+            traceback.print_exc()
+        where = "" if verbose else " (run with -v for the traceback)"
+        click.echo(f"portsync: internal error: {type(err).__name__}: {err}{where}", err=True)
+        return EXIT_BUG
+
+
+@click.group(cls=_DefaultSync, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="portsync")
+def cli() -> None:
+    """Keep every config file that repeats a port in sync with ports.yaml.
+
+    Without a command, portsync runs `sync`.
+    """
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Write nothing; report drift and exit 1 if any.")
+@click.option("--dry-run", is_flag=True, help="Write nothing; print the unified diff.")
+@_registry_option
+@click.option("--env", "envs", multiple=True, metavar="NAME",
+              help="Only targets of this environment (repeatable).")
+@click.option("--format", "output", type=click.Choice(_OUTPUTS), default="text",
+              show_default=True, help="Output format.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only drift and errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Tracebacks for internal errors.")
+@click.pass_context
+def sync(ctx: click.Context, check: bool, dry_run: bool, registry: str | None,
+         envs: tuple[str, ...], output: str, quiet: bool, verbose: bool) -> None:
+    """Bring every target file in line with ports.yaml (the default command)."""
+    if check and dry_run:
+        raise click.UsageError("--check and --dry-run exclude each other")
+    from portsync.mode import Mode
+    from portsync.registry import find_registry
+    from portsync.report import render_result
+    from portsync.sync import run
+
+    mode = Mode.from_flags(check=check, dry_run=dry_run, output=output, quiet=quiet,
+                           verbose=verbose, envs=envs)
+
+    def body() -> Output:
+        return render_result(run(find_registry(registry), mode), output, quiet)
+
+    ctx.exit(_guarded(verbose, output, body))
+
+
+@cli.command()
+@_registry_option
+@click.option("--format", "output", type=click.Choice(_OUTPUTS), default="text",
+              show_default=True, help="Output format.")
+@click.option("-v", "--verbose", is_flag=True, help="Tracebacks for internal errors.")
+@click.pass_context
+def validate(ctx: click.Context, registry: str | None, output: str, verbose: bool) -> None:
+    """Check ports.yaml only: schema, ranges, collisions."""
+    from portsync.registry import find_registry
+    from portsync.report import render_validation
+    from portsync.sync import load
+
+    def body() -> Output:
+        path = find_registry(registry)
+        return render_validation(path, load(path).registry, output)
+
+    ctx.exit(_guarded(verbose, output, body))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console entry point; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        # Without standalone mode click returns ctx.exit()'s code instead of exiting.
+        code = cli.main(args=args, prog_name="portsync", standalone_mode=False)
+    except click.ClickException as err:
+        err.show()
+        return 2
+    except click.exceptions.Abort:
+        click.echo("portsync: aborted", err=True)
+        return 130
+    return code if isinstance(code, int) else 0
+

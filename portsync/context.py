@@ -1,0 +1,80 @@
+"""The template context: port(), host_port(), url() and the registry as plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from portsync.model import Registry
+from portsync.resolve import PortTable
+
+
+class ContextFactory:
+    """Builds the Jinja context of one (environment, service); registry data is shared."""
+
+    def __init__(self, registry: Registry, table: PortTable) -> None:
+        self.registry = registry
+        self.table = table
+        self._shared: dict[str, Any] | None = None
+
+    def shared(self) -> dict[str, Any]:
+        """The environment-independent part of every context, built once on first use."""
+        if self._shared is None:
+            reg, table = self.registry, self.table
+            services = []
+            for svc in reg.services:
+                ports: dict[str, dict[str, int]] = {}
+                host_ports: dict[str, dict[str, int]] = {}
+                for named in svc.ports:
+                    ports[named.name] = {}
+                    host_ports[named.name] = {}
+                    for env in reg.environments:
+                        found = table.get(svc.name, named.name, env.name)
+                        if found is not None:
+                            ports[named.name][env.name] = found.port
+                            host_ports[named.name][env.name] = found.host_port
+                services.append({
+                    "name": svc.name, "description": svc.description, "group": svc.group,
+                    "host": svc.host, "fixed": svc.fixed,
+                    "environments": [e.name for e in reg.environments if svc.runs_in(e.name)],
+                    "ports": ports, "host_ports": host_ports,
+                })
+            self._shared = {
+                "project": reg.project,
+                "environments": [e.name for e in reg.environments],
+                "ranges": {r.name: {"from": r.start, "to": r.end, "reserved": r.reserved,
+                                    "description": r.description} for r in reg.ranges},
+                "services": services,
+            }
+        return self._shared
+
+    def functions(self, env: str) -> dict[str, Callable[..., Any]]:
+        """port(), host_port() and url() bound to the target's environment."""
+        table = self.table
+
+        def port(service: str, name: str = "http", env: str | None = None) -> int:
+            return table.lookup(service, name, env or default_env).port
+
+        def host_port(service: str, name: str = "http", env: str | None = None) -> int:
+            return table.lookup(service, name, env or default_env).host_port
+
+        def url(service: str, name: str = "http", scheme: str = "http", host: str | None = None,
+                path: str = "", env: str | None = None) -> str:
+            svc = self.registry.service(service)
+            number = port(service, name, env)
+            assert svc is not None  # lookup succeeded, so the service exists
+            suffix = "/" + path.lstrip("/") if path else ""
+            return f"{scheme}://{host or svc.host}:{number}{suffix}"
+
+        default_env = env
+        return {"port": port, "host_port": host_port, "url": url}
+
+    def build(self, env: str, service: str | None, *, full: bool) -> dict[str, Any]:
+        """The context of one render; ``full`` adds the registry data templates iterate."""
+        context: dict[str, Any] = {"env": env, "project": self.registry.project}
+        if service is not None:
+            context["service"] = service
+        context.update(self.functions(env))
+        if full:
+            context.update(self.shared())
+        return context

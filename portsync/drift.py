@@ -1,0 +1,57 @@
+"""Semantic drift for --check: what a file holds versus what the registry implies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from portsync.model import FileChange, Plan, ValueChange
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    """One drifted value, block or file, ready to be reported."""
+
+    path: str
+    line: int | None
+    key: str | None
+    found: str | None
+    expected: str | None
+    label: str | None = None
+
+    @property
+    def message(self) -> str:
+        """The part after ``PATH:LINE:``."""
+        if self.key is None:
+            return self.label or "out of date"
+        found = "nothing (missing)" if self.found is None else self.found
+        return f"{self.key}: found {found}, expected {self.expected}"
+
+
+def _value_drifts(path: str, values: list[ValueChange]) -> list[Drift]:
+    """Compare held and implied values per key with deepdiff (imported only on drift)."""
+    from deepdiff import DeepDiff
+
+    held = {c.key: c.found for c in values}
+    implied = {c.key: c.expected for c in values}
+    by_key = {c.key: c for c in values}
+    diff = DeepDiff(held, implied, view="tree")
+    drifts = []
+    for kind in ("values_changed", "type_changes"):
+        for level in diff.get(kind, ()):
+            change = by_key[level.path(output_format="list")[0]]
+            drifts.append(Drift(path, change.line, change.key, change.found, change.expected))
+    return sorted(drifts, key=lambda d: (d.line or 0, d.key or ""))
+
+
+def file_drifts(change: FileChange, shown_path: str) -> list[Drift]:
+    """Every drift in one planned file, values first by line, then blocks and the file."""
+    values = [c for c in change.changes if c.key is not None]
+    others = [Drift(shown_path, c.line, None, None, None, c.label)
+              for c in change.changes if c.key is None]
+    return others + (_value_drifts(shown_path, values) if values else [])
+
+
+def plan_drifts(plan: Plan, shown: Iterable[tuple[FileChange, str]] | None = None) -> list[Drift]:
+    """Drifts of every changed file of a plan, with the path each is shown under."""
+    pairs = shown if shown is not None else ((f, f.path) for f in plan.changed)
+    return [d for f, p in pairs if f.changed for d in file_drifts(f, p)]

@@ -1,0 +1,60 @@
+"""Editors: pure ``apply(text, edits, label) -> Edited`` functions, one module per format.
+
+Each editor changes only the bytes of the values it rewrites; modules are
+imported on first use so a run pays only for the formats it meets.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from portsync.model import SetEdit, ValueChange
+
+
+@dataclass(frozen=True, slots=True)
+class Edited:
+    """An editor's result: the new text and every value it found different."""
+
+    text: str
+    changes: tuple[ValueChange, ...]
+
+
+SetEditor = Callable[[str, Sequence[SetEdit], str], Edited]
+
+_SET_EDITORS = {
+    "yaml": "portsync.editors.yamlfile",
+    "env": "portsync.editors.envfile",
+    "json": "portsync.editors.jsonfile",
+    "toml": "portsync.editors.tomlfile",
+}
+
+
+def set_editor(fmt: str) -> SetEditor:
+    """The ``set:`` editor of a format."""
+    module = importlib.import_module(_SET_EDITORS[fmt])
+    editor: SetEditor = module.apply
+    return editor
+
+
+def line_of(text: str, index: int) -> int:
+    """1-based line number of a character index."""
+    return text.count("\n", 0, index) + 1
+
+
+def newline_of(text: str) -> str:
+    """The file's own line ending (CRLF if it uses any, else LF)."""
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def splice(text: str, replacements: Sequence[tuple[int, int, str]]) -> str:
+    """Replace non-overlapping [start, end) spans, leaving every other byte alone."""
+    out = []
+    last = 0
+    for start, end, new in sorted(replacements):
+        out.append(text[last:start])
+        out.append(new)
+        last = end
+    out.append(text[last:])
+    return "".join(out)

@@ -1,0 +1,91 @@
+""".env editor: python-dotenv splits the bindings; only the value's bytes are replaced.
+
+``export KEY=`` and an inline `` # comment`` are kept; an unquoted value ends
+before `` #``, as dotenv reads it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+
+from portsync.editors import Edited, newline_of, splice
+from portsync.errors import TargetError
+from portsync.model import SetEdit, ValueChange
+
+_ASSIGN = re.compile(r"\s*(?:export[ \t]+)?(?P<key>[^=\s]+)[ \t]*(?P<eq>=[ \t]*)?")
+_QUOTED = {"'": re.compile(r"'(?:\\'|[^'])*'"), '"': re.compile(r'"(?:\\"|[^"])*"')}
+_UNQUOTED = re.compile(r"[^\r\n]*")
+_COMMENT = re.compile(r"\s+#.*")
+_NEEDS_QUOTES = re.compile(r"[\s#'\"\\$`]")
+
+
+def _value_span(chunk: str) -> tuple[int, int, str | None] | None:
+    """Span of the value in one binding's text and its quote character (None: unquoted)."""
+    m = _ASSIGN.match(chunk)
+    if m is None:
+        return None
+    start = m.end()
+    if m.group("eq") is None:
+        return start, start, "="  # `KEY` alone: no '=' yet
+    quote = chunk[start:start + 1]
+    if quote in _QUOTED:
+        q = _QUOTED[quote].match(chunk, start)
+        if q is not None:
+            return start, q.end(), quote
+    raw = _UNQUOTED.match(chunk, start)
+    assert raw is not None  # matches the empty string at least
+    value = _COMMENT.sub("", raw.group()).rstrip()
+    return start, start + len(value), None
+
+
+def _quoted(value: str, quote: str | None) -> str:
+    if quote == "'" and "'" not in value:
+        return f"'{value}'"
+    if quote == "=":
+        return "=" + _quoted(value, None)
+    if quote is None and not _NEEDS_QUOTES.search(value):
+        return value
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
+    """Set each variable (the key path is the variable name) in a .env file."""
+    from dotenv.parser import parse_stream
+
+    wanted = {}
+    for edit in edits:
+        if len(edit.key) != 1 or not isinstance(edit.key[0], str):
+            raise TargetError("in a .env file the key is a variable name", where=label,
+                              key=edit.key_text)
+        wanted[edit.key[0]] = edit
+    replacements = []
+    changes: list[ValueChange] = []
+    seen: set[str] = set()
+    offset = 0
+    for binding in parse_stream(io.StringIO(text)):
+        chunk = binding.original.string
+        edit = wanted.get(binding.key or "")
+        span = _value_span(chunk) if edit is not None else None
+        if edit is not None and span is not None:
+            seen.add(edit.key_text)
+            found = binding.value if binding.value is not None else ""
+            if found != edit.value:
+                start, end, quote = span
+                replacements.append((offset + start, offset + end, _quoted(edit.value, quote)))
+                changes.append(ValueChange(edit.key_text, binding.original.line, found,
+                                           edit.value))
+        offset += len(chunk)
+    text = splice(text, replacements)
+    additions = [e for e in wanted.values() if e.key_text not in seen]
+    if additions:
+        nl = newline_of(text)
+        if text and not text.endswith("\n"):
+            text += nl
+        for edit in additions:
+            line = text.count("\n") + 1
+            text += f"{edit.key_text}={_quoted(edit.value, None)}{nl}"
+            changes.append(ValueChange(edit.key_text, line, None, edit.value))
+    return Edited(text, tuple(changes))

@@ -1,0 +1,211 @@
+"""YAML editor: ruamel.yaml locates each scalar; only its bytes are replaced in the text."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from portsync import yamlio
+from portsync.editors import Edited, line_of, newline_of, splice
+from portsync.errors import TargetError
+from portsync.model import SetEdit, ValueChange
+
+_PREFIX = re.compile(r"(?:[&!][^\s]*\s+)*")  # anchors and tags before a scalar
+_SAFE_PLAIN = re.compile(r"[A-Za-z0-9_./~$(+=][A-Za-z0-9_./~$()+=:@%-]*")
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    node: Any
+    key_node: Any
+    through_alias: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Missing:
+    parent: Any  # the deepest existing mapping, or None for an empty document
+    keys: tuple[str, ...]
+
+
+def _kind(node: Any) -> str:
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    if isinstance(node, MappingNode):
+        return "mapping"
+    if isinstance(node, SequenceNode):
+        return "list"
+    return "value"
+
+
+def _locate(root: Any, edit: SetEdit, label: str) -> _Found | _Missing:
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    node, key_node, through_alias = root, None, False
+    for depth, seg in enumerate(edit.key):
+        if node is None:
+            return _Missing(None, _str_keys(edit, depth, label))
+        if isinstance(seg, str):
+            if not isinstance(node, MappingNode):
+                raise _runs_into(edit, depth, node, label)
+            pair = next((p for p in reversed(node.value)
+                         if isinstance(p[0], ScalarNode) and p[0].value == seg), None)
+            if pair is None:
+                return _Missing(node, _str_keys(edit, depth, label))
+            key_node, node = pair
+            # An alias's node is its anchor's, which stands before the key.
+            through_alias |= node.start_mark.index < key_node.end_mark.index
+        else:
+            if not isinstance(node, SequenceNode):
+                raise _runs_into(edit, depth, node, label)
+            if seg >= len(node.value):
+                raise TargetError(f"list has {len(node.value)} items, no index [{seg}]",
+                                  where=f"{label}:{node.start_mark.line + 1}", key=edit.key_text)
+            key_node, node = None, node.value[seg]
+    if not isinstance(node, ScalarNode):
+        raise TargetError(f"holds a {_kind(node)}, not a single value",
+                          where=f"{label}:{node.start_mark.line + 1}", key=edit.key_text)
+    return _Found(node, key_node, through_alias)
+
+
+def _str_keys(edit: SetEdit, depth: int, label: str) -> tuple[str, ...]:
+    rest = edit.key[depth:]
+    if any(isinstance(seg, int) for seg in rest):
+        raise TargetError("list item does not exist and cannot be created", where=label,
+                          key=edit.key_text)
+    return tuple(str(seg) for seg in rest)
+
+
+def _runs_into(edit: SetEdit, depth: int, node: Any, label: str) -> TargetError:
+    from portsync.keypath import render
+
+    at = render(edit.key[:depth]) or "the document root"
+    return TargetError(f"runs into a {_kind(node)} at {at}",
+                       where=f"{label}:{node.start_mark.line + 1}", key=edit.key_text)
+
+
+def _format_value(value: str, style: str | None, tag: str | None) -> str:
+    if style == '"':
+        return json.dumps(value, ensure_ascii=False)
+    if style == "'":
+        return "'" + value.replace("'", "''") + "'"
+    if value.isdigit() and (tag is None or tag in _NUMBER_TAGS):
+        return value  # a number stays a number; a new key gets a number
+    if _SAFE_PLAIN.fullmatch(value) and not value.endswith(":") and yamlio.resolves_to_str(value):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _scalar_span(text: str, node: Any) -> tuple[int, int]:
+    start, end = node.start_mark.index, node.end_mark.index
+    prefix = _PREFIX.match(text, start, end)
+    return (prefix.end() if prefix else start), end
+
+
+def _replacement(text: str, found: _Found, edit: SetEdit, label: str
+                 ) -> tuple[tuple[int, int, str], ValueChange] | None:
+    node = found.node
+    current = str(node.value)
+    if current == edit.value:
+        return None
+    line = node.start_mark.line + 1
+    if found.through_alias:
+        raise TargetError("the value comes from an anchor (*alias); point the target at the "
+                          "anchor's own key", where=f"{label}:{line}", key=edit.key_text)
+    if node.style in ("|", ">"):
+        raise TargetError("block scalars (| or >) are not edited; use a plain or quoted value",
+                          where=f"{label}:{line}", key=edit.key_text)
+    start, end = _scalar_span(text, node)
+    if start == end and found.key_node is not None:
+        # `key:` with nothing after it: write the value after the colon.
+        colon = text.index(":", found.key_node.end_mark.index)
+        start = end = colon + 1
+        new = " " + _format_value(edit.value, None, None)
+    else:
+        new = _format_value(edit.value, node.style, str(node.tag))
+    return (start, end, new), ValueChange(edit.key_text, line, current, edit.value)
+
+
+def _end_of(node: Any) -> int:
+    """Index just past the last content of a (possibly nested) collection."""
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    end = node.end_mark.index
+    while isinstance(node, (MappingNode, SequenceNode)) and node.value:
+        last = node.value[-1]
+        if isinstance(last, tuple):
+            end = last[0].end_mark.index
+            last = last[1]
+        node = last
+        end = max(end, node.end_mark.index)
+    return end
+
+
+def _insert(text: str, missing: _Missing, edit: SetEdit) -> tuple[str, int]:
+    nl = newline_of(text)
+    keys = [_format_key(k) for k in missing.keys]
+    value = _format_value(edit.value, None, None)
+    parent = missing.parent
+    if parent is not None and parent.flow_style:
+        nested = value
+        for key in reversed(keys[1:]):
+            nested = f"{{{key}: {nested}}}"
+        before = text[: text.rindex("}", 0, parent.end_mark.index)].rstrip()
+        sep = "" if before.endswith("{") else ", "
+        pos = len(before)
+        return text[:pos] + sep + f"{keys[0]}: {nested}" + text[pos:], line_of(text, pos)
+    indent = parent.value[0][0].start_mark.column if parent is not None and parent.value else 0
+    lines = [f"{' ' * (indent + 2 * depth)}{key}:" for depth, key in enumerate(keys)]
+    lines[-1] += f" {value}"
+    block = nl.join(lines) + nl
+    pos = len(text)
+    if parent is not None:
+        end = _end_of(parent)
+        newline_at = text.find("\n", end)
+        if end > 0 and text[end - 1] == "\n":
+            pos = end
+        elif newline_at >= 0:
+            pos = newline_at + 1
+    if pos > 0 and text[pos - 1] != "\n":
+        block = nl + block
+    line = line_of(text, pos) + block.startswith(nl) + len(keys) - 1
+    return text[:pos] + block + text[pos:], line
+
+
+def _format_key(key: str) -> str:
+    if _SAFE_PLAIN.fullmatch(key) and ":" not in key and yamlio.resolves_to_str(key):
+        return key
+    return json.dumps(key, ensure_ascii=False)
+
+
+def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
+    """Set each key path to its value, touching only the bytes of changed scalars."""
+    root = yamlio.compose(text, label, TargetError) if text.strip() else None
+    replacements = []
+    changes: list[ValueChange] = []
+    missing: list[SetEdit] = []
+    for edit in edits:
+        found = _locate(root, edit, label)
+        if isinstance(found, _Missing):
+            missing.append(edit)
+            continue
+        result = _replacement(text, found, edit, label)
+        if result is not None:
+            replacements.append(result[0])
+            changes.append(result[1])
+    text = splice(text, replacements)
+    for edit in missing:
+        # Rare (first run only): re-compose so each insertion sees the ones before it.
+        root = yamlio.compose(text, label, TargetError) if text.strip() else None
+        found = _locate(root, edit, label)
+        if isinstance(found, _Found):  # created by an earlier insertion of this loop
+            result = _replacement(text, found, edit, label)
+            if result is not None:
+                text = splice(text, [result[0]])
+            continue
+        text, line = _insert(text, found, edit)
+        changes.append(ValueChange(edit.key_text, line, None, edit.value))
+    return Edited(text, tuple(changes))

@@ -1,0 +1,32 @@
+"""What a sync run should do, decided once from the command-line flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Action(Enum):
+    """Write the plan, report drift (--check), or print a diff (--dry-run)."""
+
+    WRITE = "write"
+    CHECK = "check"
+    DIFF = "diff"
+
+
+@dataclass(frozen=True, slots=True)
+class Mode:
+    """The run's action, output format and verbosity."""
+
+    action: Action = Action.WRITE
+    output: str = "text"
+    quiet: bool = False
+    verbose: bool = False
+    envs: tuple[str, ...] | None = None
+
+    @classmethod
+    def from_flags(cls, *, check: bool, dry_run: bool, output: str, quiet: bool, verbose: bool,
+                   envs: tuple[str, ...]) -> Mode:
+        """Turn the sync flags into one Mode (black's WriteBack idea)."""
+        action = Action.CHECK if check else Action.DIFF if dry_run else Action.WRITE
+        return cls(action, output, quiet, verbose, envs or None)

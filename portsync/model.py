@@ -1,0 +1,240 @@
+"""The frozen records passed between stages: registry, targets, edits and the plan."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where something is written in ports.yaml (1-based line and column)."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class PortForm:
+    """A port as written: a base number, per-environment pins, or both.
+
+    ``base`` is the int form or a mapping's ``default:``; ``pins`` are the
+    environments a mapping names explicitly.
+    """
+
+    base: int | None
+    pins: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class NamedPort:
+    """One named port of a service ("http", "grpc", ...) and its published form."""
+
+    name: str
+    port: PortForm
+    host: PortForm | None
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A service of the registry with its named ports."""
+
+    name: str
+    ports: tuple[NamedPort, ...]
+    description: str
+    host: str
+    group: str | None
+    fixed: bool
+    environments: tuple[str, ...] | None
+    source: Source
+
+    def runs_in(self, env: str) -> bool:
+        """Whether the service exists in environment ``env``."""
+        return self.environments is None or env in self.environments
+
+
+@dataclass(frozen=True, slots=True)
+class PortRange:
+    """An inclusive range of ports, named in ``ranges:`` or an environment's ``range``."""
+
+    name: str
+    start: int
+    end: int
+    reserved: bool
+    description: str
+    source: Source
+
+    def __contains__(self, port: object) -> bool:
+        return isinstance(port, int) and self.start <= port <= self.end
+
+    def __str__(self) -> str:
+        return f"{self.start}-{self.end}"
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """A port scheme: production, development, test... with its offset and allowed range."""
+
+    name: str
+    offset: int
+    range: PortRange | None
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class SetValue:
+    """One ``set:`` entry of a target: key path (may hold {env}/{service}) -> value."""
+
+    key: str
+    value: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaceRule:
+    """One ``replace:`` entry: a regex whose ``port`` group (or group 1) is rewritten."""
+
+    pattern: str
+    value: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A target as declared in ports.yaml, before {env}/{service} expansion."""
+
+    path: str
+    format: str | None
+    sets: tuple[SetValue, ...]
+    replace: tuple[ReplaceRule, ...]
+    template: str | None
+    block: str | None
+    services: tuple[str, ...] | None
+    environments: tuple[str, ...] | None
+    create: bool
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    """A loaded, schema-valid ports.yaml."""
+
+    path: Path
+    version: int
+    project: str | None
+    parallel_environments: bool
+    environments: tuple[Environment, ...]
+    ranges: tuple[PortRange, ...]
+    services: tuple[Service, ...]
+    targets: tuple[Target, ...]
+    templates_dir: Path
+    warnings: tuple[str, ...]
+
+    @property
+    def root(self) -> Path:
+        """The folder every relative path of the registry is relative to."""
+        return self.path.parent
+
+    @property
+    def label(self) -> str:
+        """How messages name the registry file."""
+        return self.path.name
+
+    def service(self, name: str) -> Service | None:
+        """The service called ``name``, if any."""
+        return next((s for s in self.services if s.name == name), None)
+
+    def range(self, name: str) -> PortRange | None:
+        """The named range called ``name``, if any."""
+        return next((r for r in self.ranges if r.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ValueChange:
+    """A value an editor found different from what the registry implies.
+
+    ``found`` is None when the key (or file) is missing; ``key`` is None for
+    whole-file and block changes, which ``label`` then describes.
+    """
+
+    key: str | None
+    line: int | None
+    found: str | None
+    expected: str | None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """The planned state of one file: its text before (None: missing) and after."""
+
+    path: str
+    absolute: Path
+    before: str | None
+    after: str
+    changes: tuple[ValueChange, ...]
+
+    @property
+    def changed(self) -> bool:
+        """Whether writing the plan would touch this file."""
+        return self.before != self.after
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Every target file's planned state, computed before anything is written."""
+
+    files: tuple[FileChange, ...]
+
+    @property
+    def changed(self) -> tuple[FileChange, ...]:
+        """The files a run would write."""
+        return tuple(f for f in self.files if f.changed)
+
+
+@dataclass(frozen=True, slots=True)
+class SetEdit:
+    """Set the value at a key path (already expanded and rendered)."""
+
+    key: tuple[str | int, ...]
+    key_text: str
+    value: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaceEdit:
+    """Rewrite the ``port`` group (or group 1) of every match of a regex."""
+
+    pattern: str
+    value: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class RenderEdit:
+    """A rendered template: the whole file, or the lines of one marked block."""
+
+    template: str
+    block: str | None
+    text: str
+    source: Source
+
+
+Edit = SetEdit | ReplaceEdit | RenderEdit
+
+
+@dataclass(frozen=True, slots=True)
+class FileJob:
+    """Everything the targets ask of one file, after {env}/{service} expansion."""
+
+    path: str
+    format: str
+    create: bool
+    edits: tuple[Edit, ...]

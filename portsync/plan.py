@@ -1,0 +1,58 @@
+"""Read every target file and run its editors -> a Plan. Never writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from portsync import fsio
+from portsync.editors import set_editor
+from portsync.errors import PortsyncError, TargetError, raise_all
+from portsync.model import FileChange, FileJob, Plan, RenderEdit, ReplaceEdit, SetEdit, ValueChange
+
+
+def plan_file(root: fsio.Path, job: FileJob) -> FileChange:
+    """The planned state of one file; raises TargetError naming the file on any problem."""
+    absolute = fsio.inside(root, job.path, job.path)
+    current = fsio.read_text(absolute, job.path)
+    if current is None and not job.create:
+        raise TargetError("file does not exist (add create: true to the target to create it)",
+                          where=job.path)
+    body = current.body if current is not None else ""
+    changes: list[ValueChange] = []
+    if current is None:
+        changes.append(ValueChange(None, None, None, None, label="missing"))
+    sets = [e for e in job.edits if isinstance(e, SetEdit)]
+    if sets:
+        edited = set_editor(job.format)(body, sets, job.path)
+        body = edited.text
+        changes += edited.changes
+    replaces = [e for e in job.edits if isinstance(e, ReplaceEdit)]
+    if replaces:
+        from portsync.editors.textfile import apply_replace
+
+        edited = apply_replace(body, replaces, job.path)
+        body = edited.text
+        changes += edited.changes
+    renders = [e for e in job.edits if isinstance(e, RenderEdit)]
+    if renders:
+        from portsync.editors.template import apply_render
+
+        edited = apply_render(body, renders, job.path, whole_file_missing=current is None)
+        body = edited.text
+        changes += edited.changes
+    after = fsio.FileText(body, current.bom if current is not None else False).full
+    return FileChange(job.path, absolute, current.full if current else None, after,
+                      tuple(changes))
+
+
+def build_plan(root: fsio.Path, jobs: Sequence[FileJob]) -> Plan:
+    """Plan every file; all problems are collected and raised together."""
+    files = []
+    problems: list[PortsyncError] = []
+    for job in jobs:
+        try:
+            files.append(plan_file(root, job))
+        except PortsyncError as err:
+            problems.append(err)
+    raise_all(problems)
+    return Plan(tuple(files))

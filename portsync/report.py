@@ -1,0 +1,159 @@
+"""Wording, counts, text/json/github output and the exit code of a run."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from portsync.errors import PortsyncError
+from portsync.mode import Action
+from portsync.model import Registry
+from portsync.patch import unified_diff
+from portsync.sync import SyncResult
+
+EXIT_OK, EXIT_DRIFT, EXIT_ERROR, EXIT_BUG = 0, 1, 2, 3
+_WHERE = re.compile(r"^(?P<file>.*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """What to print: lines for stdout and stderr, and the exit code."""
+
+    stdout: list[str]
+    stderr: list[str]
+    code: int
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary(result: SyncResult) -> str:
+    """One line such as ``2 files updated, 5 already in sync``."""
+    changed = len(result.changed)
+    in_sync = len(result.files) - changed
+    if result.action is Action.WRITE:
+        head = f"{_plural(changed, 'file')} updated"
+    elif result.action is Action.CHECK:
+        if not changed:
+            return f"all {_plural(in_sync, 'file')} in sync"
+        head = (f"{_plural(len(result.drifts), 'value')} drifted in "
+                f"{_plural(changed, 'file')}")
+    else:
+        head = f"{_plural(changed, 'file')} would be updated"
+    return f"{head}, {in_sync} already in sync"
+
+
+def exit_code(result: SyncResult) -> int:
+    """1 when --check found drift, else 0."""
+    return EXIT_DRIFT if result.action is Action.CHECK and result.changed else EXIT_OK
+
+
+def _error_record(line: str) -> dict[str, object]:
+    where, _, message = line.partition(": ")
+    m = _WHERE.match(where)
+    if m is None or not message:
+        return {"file": None, "line": None, "message": line}
+    return {"file": m["file"], "line": int(m["line"]) if m["line"] else None,
+            "message": message}
+
+
+def _github(level: str, file: str | None, line: int | None, message: str) -> str:
+    props = ",".join(p for p in (f"file={file}" if file else "",
+                                 f"line={line}" if line else "") if p)
+    text = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::{level} {props}::{text}" if props else f"::{level}::{text}"
+
+
+def render_result(result: SyncResult, output: str, quiet: bool) -> Output:
+    """Everything a sync run prints, in the chosen output format."""
+    code = exit_code(result)
+    warnings = list(result.warnings)
+    if output == "json":
+        return Output([json.dumps(_json_document(result, code), indent=2)], [], code)
+    if output == "github":
+        lines = [_github("error", d.path, d.line, d.message) for d in result.drifts]
+        lines += [_github("warning", None, None, w) for w in warnings]
+        return Output(lines + ([] if quiet else [summary(result)]), [], code)
+    out: list[str] = []
+    err = [f"warning: {w}" for w in warnings] if not quiet else []
+    if result.action is Action.CHECK:
+        out += [f"{d.path}:{d.line}: {d.message}" if d.line else f"{d.path}: {d.message}"
+                for d in result.drifts]
+    elif result.action is Action.DIFF:
+        out += [unified_diff(f, p).rstrip("\n") for f, p in result.changed]
+        err += [] if quiet else [summary(result)]
+        return Output(out, err, code)
+    elif not quiet:
+        out += [f"{'created' if f.before is None else 'updated'} {p}" for f, p in result.changed]
+    if not quiet:
+        out.append(summary(result))
+    return Output(out, err, code)
+
+
+def _json_document(result: SyncResult, code: int) -> dict[str, object]:
+    write = result.action is Action.WRITE
+    files = []
+    for change, path in result.files:
+        if not change.changed:
+            status = "in-sync"
+        elif change.before is None:
+            status = "created" if write else "missing"
+        else:
+            status = "updated" if write else "out-of-date"
+        files.append({"path": path, "status": status})
+    return {
+        "portsync": 1,
+        "action": result.action.value,
+        "ok": code == EXIT_OK,
+        "exit_code": code,
+        "summary": summary(result),
+        "files": files,
+        "drift": [{"path": d.path, "line": d.line, "key": d.key, "found": d.found,
+                   "expected": d.expected, "message": d.message} for d in result.drifts],
+        "errors": [],
+        "warnings": list(result.warnings),
+    }
+
+
+def render_errors(error: PortsyncError, output: str, code: int = EXIT_ERROR) -> Output:
+    """A PortsyncError (or several) in the chosen output format."""
+    lines = error.lines()
+    if output == "json":
+        document = {"portsync": 1, "ok": False, "exit_code": code, "drift": [], "files": [],
+                    "errors": [_error_record(line) for line in lines], "warnings": []}
+        return Output([json.dumps(document, indent=2)], [], code)
+    if output == "github":
+        out = []
+        for line in lines:
+            rec = _error_record(line)
+            file, num = rec["file"], rec["line"]
+            out.append(_github("error", file if isinstance(file, str) else None,
+                               num if isinstance(num, int) else None, str(rec["message"])))
+        return Output(out, [], code)
+    return Output([], [str(e) if e.where else f"portsync: error: {e}" for e in error.flat()],
+                  code)
+
+
+def plain(lines: Sequence[str]) -> Output:
+    """Lines for stdout and exit 0."""
+    return Output(list(lines), [], EXIT_OK)
+
+
+def render_validation(path: Path, registry: Registry, output: str) -> Output:
+    """The result of ``portsync validate`` on a registry that passed every check."""
+    ports = sum(len(s.ports) for s in registry.services)
+    head = (f"{path.name} is valid: {_plural(len(registry.services), 'service')}, "
+            f"{_plural(ports, 'port')}, {_plural(len(registry.environments), 'environment')}, "
+            f"{_plural(len(registry.targets), 'target')}")
+    if output == "json":
+        document = {"portsync": 1, "ok": True, "exit_code": EXIT_OK, "summary": head,
+                    "errors": [], "warnings": list(registry.warnings)}
+        return Output([json.dumps(document, indent=2)], [], EXIT_OK)
+    if output == "github":
+        return Output([_github("warning", None, None, w) for w in registry.warnings] + [head],
+                      [], EXIT_OK)
+    return Output([head], [f"warning: {w}" for w in registry.warnings], EXIT_OK)

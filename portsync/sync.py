@@ -1,0 +1,96 @@
+"""The pipeline: load -> resolve -> check policy -> expand targets -> plan -> write."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from portsync import fsio
+from portsync.drift import Drift, plan_drifts
+from portsync.errors import PortsyncError, UsageError, raise_all
+from portsync.mode import Action, Mode
+from portsync.model import FileChange, Plan, Registry
+from portsync.plan import build_plan
+from portsync.policy import check_policy
+from portsync.registry import load_registry
+from portsync.resolve import PortTable
+from portsync.targets import expand_targets
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A registry that passed schema and policy checks, with its resolved ports."""
+
+    registry: Registry
+    table: PortTable
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    """What a sync run planned, found and wrote; paths as the user should see them."""
+
+    action: Action
+    files: tuple[tuple[FileChange, str], ...]
+    drifts: tuple[Drift, ...]
+    written: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def changed(self) -> list[tuple[FileChange, str]]:
+        """Files whose planned text differs from what is on disk."""
+        return [(f, p) for f, p in self.files if f.changed]
+
+
+def load(path: Path) -> Loaded:
+    """Load ports.yaml and check its port policy; every problem is raised at once."""
+    registry = load_registry(path)
+    table = PortTable(registry)
+    check_policy(registry, table)
+    return Loaded(registry, table)
+
+
+def shown_path(absolute: Path, cwd: Path | None = None) -> str:
+    """A path as reports print it: relative to the current folder, with forward slashes."""
+    return Path(os.path.relpath(absolute, cwd or Path.cwd())).as_posix()
+
+
+def make_plan(loaded: Loaded, envs: Iterable[str] | None) -> Plan:
+    """Expand and plan every target (of the selected environments)."""
+    registry = loaded.registry
+    if envs is not None:
+        known = {e.name for e in registry.environments}
+        unknown = [e for e in envs if e not in known]
+        if unknown:
+            raise UsageError(f"unknown environment {unknown[0]!r} "
+                             f"(ports.yaml has {', '.join(sorted(known))})")
+    jobs = expand_targets(registry, loaded.table, envs)
+    return build_plan(registry.root, jobs)
+
+
+def write_plan(plan: Plan) -> list[FileChange]:
+    """Write every changed file atomically, after checking all of them can be written."""
+    changed = plan.changed
+    problems: list[PortsyncError] = []
+    for change in changed:
+        try:
+            fsio.check_writable(change.absolute, change.path)
+        except PortsyncError as err:
+            problems.append(err)
+    raise_all(problems)
+    for change in changed:
+        fsio.write_atomic(change.absolute, change.after)
+    return list(changed)
+
+
+def run(path: Path, mode: Mode) -> SyncResult:
+    """Run one sync in the given mode."""
+    loaded = load(path)
+    plan = make_plan(loaded, mode.envs)
+    files = tuple((f, shown_path(f.absolute)) for f in plan.files)
+    drifts = tuple(plan_drifts(plan, files)) if mode.action is Action.CHECK else ()
+    written: list[str] = []
+    if mode.action is Action.WRITE:
+        written = [shown_path(f.absolute) for f in write_plan(plan)]
+    return SyncResult(mode.action, files, drifts, tuple(written), loaded.registry.warnings)

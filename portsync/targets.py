@@ -1,0 +1,164 @@
+"""Expand targets over {env} and {service}, render their values -> one FileJob per file."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+
+from portsync import keypath
+from portsync.context import ContextFactory
+from portsync.errors import PortsyncError, RegistryError, raise_all
+from portsync.model import Edit, FileJob, RenderEdit, ReplaceEdit, Registry, SetEdit, Target
+from portsync.render import Renderer
+from portsync.resolve import PortTable
+
+_BY_SUFFIX = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml", ".env": "env"}
+
+
+def format_of(path: str, declared: str | None) -> str:
+    """The target's format: declared, else guessed from the file name."""
+    if declared:
+        return declared
+    name = path.rsplit("/", 1)[-1].lower()
+    if fnmatch.fnmatch(name, ".env.*") or name.endswith(".env"):
+        return "env"
+    dot = name.rfind(".")
+    return _BY_SUFFIX.get(name[dot:], "text") if dot > 0 else "text"
+
+
+def _mentions(target: Target, placeholder: str) -> bool:
+    return placeholder in target.path or any(placeholder in s.key for s in target.sets)
+
+
+def target_environments(target: Target, registry: Registry) -> list[str]:
+    """The environments a target is rendered for (SPEC §2)."""
+    names = list(target.environments or (e.name for e in registry.environments))
+    if _mentions(target, "{env}"):
+        return names
+    if target.environments is not None and len(target.environments) == 1:
+        return names
+    if len(registry.environments) == 1:
+        return [registry.environments[0].name]
+    raise RegistryError(
+        f"target {target.path!r} has no {{env}} in its path: name its one environment "
+        "with environments: [NAME]", where=str(target.source))
+
+
+def _services(target: Target, registry: Registry, env: str) -> list[str | None]:
+    if target.services is None and not _mentions(target, "{service}"):
+        return [None]
+    names = target.services or tuple(s.name for s in registry.services)
+    return [n for n in names if (svc := registry.service(n)) is not None and svc.runs_in(env)]
+
+
+def _expand(text: str, env: str, service: str | None) -> str:
+    text = text.replace("{env}", env)
+    return text.replace("{service}", service) if service is not None else text
+
+
+class _Expander:
+    def __init__(self, registry: Registry, table: PortTable) -> None:
+        self.registry = registry
+        self.contexts = ContextFactory(registry, table)
+        self.renderer = Renderer(registry.templates_dir)
+
+    def edits(self, target: Target, env: str, service: str | None) -> list[Edit]:
+        where = str(target.source)
+        full = target.template is not None
+        context = self.contexts.build(env, service, full=full)
+        edits: list[Edit] = []
+        for item in target.sets:
+            key_text = _expand(item.key, env, service)
+            try:
+                path = keypath.parse(key_text)
+            except PortsyncError as err:
+                raise RegistryError(err.message, where=str(item.source)) from err
+            value = self.renderer.value(item.value, context, str(item.source), key_text)
+            edits.append(SetEdit(path, keypath.render(path), value, item.source))
+        for rule in target.replace:
+            value = self.renderer.value(rule.value, context, str(rule.source), "replace")
+            edits.append(ReplaceEdit(rule.pattern, value, rule.source))
+        if target.template is not None:
+            key = f"block {target.block}" if target.block else f"template {target.template}"
+            text = self.renderer.file(target.template, context, where, key)
+            edits.append(RenderEdit(target.template, target.block, text, target.source))
+        return edits
+
+
+def expand_targets(registry: Registry, table: PortTable, only_envs: Iterable[str] | None = None
+                   ) -> list[FileJob]:
+    """Every file the registry manages with all its edits, in declaration order."""
+    selected = set(only_envs) if only_envs is not None else None
+    expander = _Expander(registry, table)
+    jobs: dict[str, tuple[str, bool, list[Edit]]] = {}
+    problems: list[PortsyncError] = []
+    for target in registry.targets:
+        try:
+            for env in target_environments(target, registry):
+                if selected is not None and env not in selected:
+                    continue
+                for service in _services(target, registry, env):
+                    path = _expand(target.path, env, service)
+                    fmt = format_of(path, target.format)
+                    edits = expander.edits(target, env, service)
+                    _merge(jobs, path, fmt, target, edits)
+        except PortsyncError as err:
+            problems.append(err)
+    raise_all(problems)
+    return [FileJob(path, fmt, create, tuple(edits)) for path, (fmt, create, edits) in jobs.items()]
+
+
+def _merge(jobs: dict[str, tuple[str, bool, list[Edit]]], path: str, fmt: str, target: Target,
+           edits: list[Edit]) -> None:
+    if target.sets and fmt == "text":
+        raise RegistryError(f"{path}: set needs a yaml, json, toml or env file "
+                            "(use replace for plain text, or give format:)",
+                            where=str(target.source))
+    if path not in jobs:
+        jobs[path] = (fmt, target.create, [])
+    known_fmt, create, existing = jobs[path]
+    if known_fmt != fmt:
+        raise RegistryError(f"{path} is treated both as {known_fmt} and as {fmt}",
+                            where=str(target.source))
+    for edit in edits:
+        clash = _clash(existing, edit)
+        if clash is None:
+            existing.append(edit)
+        elif clash != _value(edit):
+            raise RegistryError(f"two values for one key: {clash!r} ({_first(existing, edit)}) "
+                              f"and {_value(edit)!r}", where=str(edit.source),
+                              key=f"{path}: {_name(edit)}")
+    jobs[path] = (fmt, create or target.create, existing)
+
+
+def _name(edit: Edit) -> str:
+    if isinstance(edit, SetEdit):
+        return edit.key_text
+    if isinstance(edit, RenderEdit):
+        return f"block {edit.block}" if edit.block else "template"
+    return f"replace {edit.pattern!r}"
+
+
+def _value(edit: Edit) -> str:
+    return edit.text if isinstance(edit, RenderEdit) else edit.value
+
+
+def _same_slot(a: Edit, b: Edit) -> bool:
+    if isinstance(a, SetEdit) and isinstance(b, SetEdit):
+        return a.key == b.key
+    if isinstance(a, ReplaceEdit) and isinstance(b, ReplaceEdit):
+        return a.pattern == b.pattern
+    if isinstance(a, RenderEdit) and isinstance(b, RenderEdit):
+        return a.block == b.block
+    return False
+
+
+def _clash(existing: list[Edit], edit: Edit) -> str | None:
+    for other in existing:
+        if _same_slot(other, edit):
+            return _value(other)
+    return None
+
+
+def _first(existing: list[Edit], edit: Edit) -> str:
+    return next(str(o.source) for o in existing if _same_slot(o, edit))
