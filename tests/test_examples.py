@@ -1,0 +1,108 @@
+"""The example repositories of examples/<system>/: in sync, and a moved port reaches every file."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, RunCli, snapshot
+
+EXAMPLES = REPO / "examples"
+
+
+@dataclass(frozen=True)
+class Move:
+    """Move one service: one line of ports.yaml rewritten, and the files that must follow."""
+
+    example: str
+    old_line: str
+    new_line: str
+    old: str
+    new: str
+    files: frozenset[str]
+
+    def __str__(self) -> str:
+        return f"{self.example}:{self.old}->{self.new}"
+
+
+MOVES = [
+    Move("deltran",
+         "    ports: {http: 8087, grpc: 50056}", "    ports: {http: 8091, grpc: 50056}",
+         "8087", "8091",
+         frozenset({"services/settlement-engine/.env", "services/gateway/.env",
+                    "monitoring/prometheus.yml"})),
+]
+SYSTEMS = sorted({m.example for m in MOVES})
+
+
+def copy_example(name: str, tmp_path: Path) -> Path:
+    """A private copy of examples/NAME, so tests never touch the committed files."""
+    root = tmp_path / name
+    shutil.copytree(EXAMPLES / name, root)
+    return root
+
+
+def rewrite_line(path: Path, old: str, new: str) -> None:
+    """Replace one whole line of a file, which must occur exactly once."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    assert lines.count(old) == 1, f"{path.name}: {old!r} occurs {lines.count(old)} times"
+    path.write_text("\n".join(new if line == old else line for line in lines), encoding="utf-8")
+
+
+def changed_files(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    """Paths whose bytes differ (or that appeared or vanished) between two snapshots."""
+    return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+
+
+def assert_only_values(path: str, before: bytes, after: bytes, old: str, new: str) -> None:
+    """Every line stays byte-identical except lines where only ``old`` became ``new``."""
+    a_lines = before.decode("utf-8").splitlines(keepends=True)
+    b_lines = after.decode("utf-8").splitlines(keepends=True)
+    assert len(a_lines) == len(b_lines), f"{path}: line count changed"
+    differing = [(a, b) for a, b in zip(a_lines, b_lines, strict=True) if a != b]
+    assert differing, f"{path}: expected a change"
+    for a, b in differing:
+        assert a.replace(old, new) == b, f"{path}: unexpected edit\n-{a!r}\n+{b!r}"
+
+
+@pytest.mark.parametrize("system", SYSTEMS)
+def test_example_is_in_sync(system: str, tmp_path: Path, run_cli: RunCli) -> None:
+    root = copy_example(system, tmp_path)
+    before = snapshot(root)
+    result = run_cli("--check", "-r", "ports.yaml", cwd=root)
+    assert result.code == 0, result
+    assert "in sync" in result.out, result
+    validated = run_cli("validate", "-r", "ports.yaml", cwd=root)
+    assert validated.code == 0, validated
+    assert validated.err == "", validated  # no warnings either
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("move", MOVES, ids=str)
+def test_moving_a_service_rewrites_exactly_its_files(move: Move, tmp_path: Path,
+                                                     run_cli: RunCli) -> None:
+    root = copy_example(move.example, tmp_path)
+    rewrite_line(root / "ports.yaml", move.old_line, move.new_line)
+    before = snapshot(root)
+
+    drift = run_cli("--check", "-r", "ports.yaml", cwd=root)
+    assert drift.code == 1, drift
+    assert snapshot(root) == before, "--check wrote files"
+
+    result = run_cli("-r", "ports.yaml", cwd=root)
+    assert result.code == 0, result
+    after = snapshot(root)
+    changed = changed_files(before, after)
+    assert changed == move.files, result
+    for path in sorted(changed):
+        assert_only_values(path, before[path], after[path], move.old, move.new)
+
+    again = run_cli("-r", "ports.yaml", cwd=root)
+    assert again.code == 0, again
+    assert "0 files updated" in again.out, again
+    assert snapshot(root) == after
+    assert run_cli("--check", "-r", "ports.yaml", cwd=root).code == 0
