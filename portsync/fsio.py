@@ -88,7 +88,7 @@ def check_writable(path: Path, label: str) -> None:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) via a temporary file and a rename, keeping its mode."""
+    """Replace ``path`` with ``text`` (UTF-8) via a temp file and a rename, keeping its mode."""
     data = text.encode("utf-8")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".portsync")
     try:

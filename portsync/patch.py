@@ -20,10 +20,11 @@ def unified_diff(change: FileChange, shown_path: str) -> str:
     old = "/dev/null" if change.before is None else f"a/{shown_path}"
     out = []
     for line in difflib.unified_diff(before, after, old, f"b/{shown_path}", n=3):
-        if line.startswith(("---", "+++")) and not line.endswith("\n"):
-            line += "\n"
-        out.append(line)
-        if not line.endswith("\n"):
+        if line.endswith("\n"):
+            out.append(line)
+        elif line.startswith(("---", "+++")):
+            out.append(line + "\n")
+        else:
             # difflib leaves a final line without newline as is; git wants the marker.
-            out[-1] = line + "\n" + _NO_EOL
+            out.append(line + "\n" + _NO_EOL)
     return "".join(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from portsync import fsio
 from portsync.editors import set_editor
@@ -10,7 +11,7 @@ from portsync.errors import PortsyncError, TargetError, raise_all
 from portsync.model import FileChange, FileJob, Plan, RenderEdit, ReplaceEdit, SetEdit, ValueChange
 
 
-def plan_file(root: fsio.Path, job: FileJob) -> FileChange:
+def plan_file(root: Path, job: FileJob) -> FileChange:
     """The planned state of one file; raises TargetError naming the file on any problem."""
     absolute = fsio.inside(root, job.path, job.path)
     current = fsio.read_text(absolute, job.path)
@@ -45,7 +46,7 @@ def plan_file(root: fsio.Path, job: FileJob) -> FileChange:
                       tuple(changes))
 
 
-def build_plan(root: fsio.Path, jobs: Sequence[FileJob]) -> Plan:
+def build_plan(root: Path, jobs: Sequence[FileJob]) -> Plan:
     """Plan every file; all problems are collected and raised together."""
     files = []
     problems: list[PortsyncError] = []

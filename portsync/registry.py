@@ -180,7 +180,7 @@ class _Reader:
         services = self.services(data)
         targets = self.targets(data, tuple(s.name for s in services))
         templates = self.text(data, "templates_dir", "ports.yaml") or "templates"
-        raise_all(self.problems)
+        raise_all(sorted(self.problems, key=_position))
         return Registry(
             path=path, version=1, project=project, parallel_environments=parallel,
             environments=environments, ranges=ranges, services=services, targets=targets,
@@ -427,6 +427,12 @@ class _Reader:
             if target is not None:
                 found.append(target)
         return tuple(found)
+
+
+def _position(error: PortsyncError) -> tuple[int, int]:
+    """Sort key: problems are reported in the order of the file."""
+    _, line, col = (error.where or "::").rsplit(":", 2)
+    return (int(line or 0), int(col or 0))
 
 
 def _describe(value: object) -> str:

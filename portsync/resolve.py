@@ -87,7 +87,8 @@ class PortTable:
             raise LookupError(f"service {service!r} does not run in environment {env!r}")
         names = [p.name for p in svc.ports]
         if name not in names:
-            raise LookupError(f"service {service!r} has no port {name!r} (it has {', '.join(names)})")
+            raise LookupError(
+                f"service {service!r} has no port {name!r} (it has {', '.join(names)})")
         raise LookupError(f"service {service!r} has no {name!r} port in environment {env!r}")
 
 

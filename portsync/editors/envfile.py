@@ -55,7 +55,7 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     """Set each variable (the key path is the variable name) in a .env file."""
     from dotenv.parser import parse_stream
 
-    wanted = {}
+    wanted: dict[str, SetEdit] = {}
     for edit in edits:
         if len(edit.key) != 1 or not isinstance(edit.key[0], str):
             raise TargetError("in a .env file the key is a variable name", where=label,
@@ -67,16 +67,16 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     offset = 0
     for binding in parse_stream(io.StringIO(text)):
         chunk = binding.original.string
-        edit = wanted.get(binding.key or "")
-        span = _value_span(chunk) if edit is not None else None
-        if edit is not None and span is not None:
-            seen.add(edit.key_text)
+        match = wanted.get(binding.key or "")
+        span = _value_span(chunk) if match is not None else None
+        if match is not None and span is not None:
+            seen.add(match.key_text)
             found = binding.value if binding.value is not None else ""
-            if found != edit.value:
+            if found != match.value:
                 start, end, quote = span
-                replacements.append((offset + start, offset + end, _quoted(edit.value, quote)))
-                changes.append(ValueChange(edit.key_text, binding.original.line, found,
-                                           edit.value))
+                replacements.append((offset + start, offset + end, _quoted(match.value, quote)))
+                changes.append(ValueChange(match.key_text, binding.original.line, found,
+                                           match.value))
         offset += len(chunk)
     text = splice(text, replacements)
     additions = [e for e in wanted.values() if e.key_text not in seen]

@@ -133,7 +133,7 @@ def _end_of(node: Any) -> int:
     """Index just past the last content of a (possibly nested) collection."""
     from ruamel.yaml.nodes import MappingNode, SequenceNode
 
-    end = node.end_mark.index
+    end: int = node.end_mark.index
     while isinstance(node, (MappingNode, SequenceNode)) and node.value:
         last = node.value[-1]
         if isinstance(last, tuple):

@@ -1,0 +1,65 @@
+"""The .env editor keeps export, quotes, inline comments and line endings."""
+
+from __future__ import annotations
+
+import pytest
+
+from portsync import keypath
+from portsync.editors import envfile
+from portsync.errors import TargetError
+from portsync.model import SetEdit, Source
+
+
+def edit(key: str, value: str) -> SetEdit:
+    path = keypath.parse(key)
+    return SetEdit(path, keypath.render(path), value, Source("ports.yaml", 1, 1))
+
+
+ENV = """\
+# DelTran token engine
+HTTP_PORT=8081
+export GRPC_PORT=50051  # gRPC API
+
+DATABASE_URL="postgresql://deltran:pw@localhost:5432/deltran"
+REDIS_URL='redis://localhost:6379'
+NATS_URL = nats://localhost:4222
+EMPTY=
+"""
+
+
+@pytest.mark.parametrize(("key", "value", "old", "new"), [
+    ("HTTP_PORT", "9081", "HTTP_PORT=8081", "HTTP_PORT=9081"),
+    ("GRPC_PORT", "50052", "=50051  #", "=50052  #"),
+    ("DATABASE_URL", "postgresql://deltran:pw@localhost:5433/deltran", "5432", "5433"),
+    ("REDIS_URL", "redis://localhost:6380", "'redis://localhost:6379'", "'redis://localhost:6380'"),
+    ("NATS_URL", "nats://localhost:4223", "nats://localhost:4222", "nats://localhost:4223"),
+    ("EMPTY", "1", "EMPTY=", "EMPTY=1"),
+])
+def test_only_the_value_bytes_change(key: str, value: str, old: str, new: str) -> None:
+    for newline in ("\n", "\r\n"):
+        original = ENV.replace("\n", newline)
+        assert original.count(old) == 1
+        result = envfile.apply(original, [edit(key, value)], "x.env")
+        assert result.text == original.replace(old, new)
+
+
+def test_in_sync_file_is_unchanged_and_reports_nothing() -> None:
+    result = envfile.apply(ENV, [edit("HTTP_PORT", "8081"), edit("GRPC_PORT", "50051")], ".env")
+    assert (result.text, result.changes) == (ENV, ())
+
+
+def test_missing_variable_is_appended_with_file_newlines() -> None:
+    result = envfile.apply("A=1\r\nB=2", [edit("PORT", "3000"), edit("URL", "a b")], ".env")
+    assert result.text == 'A=1\r\nB=2\r\nPORT=3000\r\nURL="a b"\r\n'
+    assert [(c.key, c.line, c.found) for c in result.changes] == [("PORT", 3, None),
+                                                                  ("URL", 4, None)]
+
+
+def test_drift_reports_line_and_found_value() -> None:
+    change = envfile.apply(ENV, [edit("GRPC_PORT", "1")], ".env").changes[0]
+    assert (change.line, change.found, change.expected) == (3, "50051", "1")
+
+
+def test_nested_key_is_refused() -> None:
+    with pytest.raises(TargetError, match=r"\.env: a\.b: in a \.env file the key is a variable"):
+        envfile.apply(ENV, [edit("a.b", "1")], ".env")
