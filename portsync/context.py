@@ -69,12 +69,10 @@ class ContextFactory:
         default_env = env
         return {"port": port, "host_port": host_port, "url": url}
 
-    def build(self, env: str, service: str | None, *, full: bool) -> dict[str, Any]:
-        """The context of one render; ``full`` adds the registry data templates iterate."""
-        context: dict[str, Any] = {"env": env, "project": self.registry.project}
+    def build(self, env: str, service: str | None) -> dict[str, Any]:
+        """The context of one render (SPEC §2): functions, env, service and registry data."""
+        context: dict[str, Any] = {**self.shared(), "env": env}
         if service is not None:
             context["service"] = service
         context.update(self.functions(env))
-        if full:
-            context.update(self.shared())
         return context

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from portsync import keypath
 from portsync.context import ContextFactory
 from portsync.errors import PortsyncError, RegistryError, raise_all
-from portsync.model import Edit, FileJob, RenderEdit, ReplaceEdit, Registry, SetEdit, Target
+from portsync.model import Edit, FileJob, Registry, RenderEdit, ReplaceEdit, SetEdit, Target
 from portsync.render import Renderer
 from portsync.resolve import PortTable
 
@@ -64,8 +64,7 @@ class _Expander:
 
     def edits(self, target: Target, env: str, service: str | None) -> list[Edit]:
         where = str(target.source)
-        full = target.template is not None
-        context = self.contexts.build(env, service, full=full)
+        context = self.contexts.build(env, service)
         edits: list[Edit] = []
         for item in target.sets:
             key_text = _expand(item.key, env, service)
