@@ -1,0 +1,55 @@
+"""The wheel a release would upload builds, installs into a clean venv and runs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from conftest import REPO
+
+import portsync
+
+
+def _run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([str(a) for a in args], check=False, cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, f"{args}\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", dist, REPO,
+         cwd=tmp_path)
+    wheel = next(dist.glob("portsync-*.whl"))
+    version = portsync.__version__
+    assert wheel.name == f"portsync-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        meta = archive.read(f"portsync-{version}.dist-info/METADATA").decode()
+        entry_points = archive.read(f"portsync-{version}.dist-info/entry_points.txt").decode()
+    assert f"portsync-{version}.dist-info/licenses/LICENSE" in names
+    assert {"portsync/__main__.py", "portsync/py.typed", "portsync/cli.py"} <= names
+    assert not any(n.startswith(("tests/", "examples/", "scripts/")) for n in names), names
+    assert "License-Expression: Apache-2.0" in meta
+    assert f"Version: {version}" in meta
+    assert "portsync = portsync.cli:main" in entry_points
+
+    # --system-site-packages: the dependencies are already installed, nothing is downloaded;
+    # --without-pip: the system pip (visible through those site-packages) installs the wheel.
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", venv,
+         cwd=tmp_path)
+    scripts = venv / ("Scripts" if os.name == "nt" else "bin")
+    python = scripts / "python"
+    _run(python, "-m", "pip", "install", "--quiet", "--no-index", wheel, cwd=tmp_path)
+
+    where = _run(python, "-c", "import portsync; print(portsync.__file__)", cwd=tmp_path)
+    assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout
+    assert _run(scripts / "portsync", "--version", cwd=tmp_path).stdout == \
+        f"portsync, version {version}\n"
+    check = _run(python, "-m", "portsync", "--check", "-r", REPO / "ports.yaml", cwd=tmp_path)
+    assert check.stdout.rstrip().endswith("in sync"), check.stdout

@@ -1,0 +1,74 @@
+"""The repository works as a pre-commit hook repository (real pre-commit, real venv build)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, build_tree
+
+pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install '.[test]')")
+
+REGISTRY = """\
+version: 1
+services:
+  api: 8000
+targets:
+  - path: config.yaml
+    set:
+      port: "{{ port('api') }}"
+"""
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com",
+                    "-c", "commit.gpgsign=false", *args],
+                   cwd=cwd, check=True, capture_output=True)
+
+
+def _commit(cwd: Path, message: str) -> None:
+    _git(cwd, "add", "-A")
+    _git(cwd, "commit", "-q", "-m", message)
+
+
+def _try_repo(cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "PORTSYNC_REGISTRY"}
+    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO),
+                           "portsync-check", "--all-files"],
+                          check=False, cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_manifest_offers_both_hooks() -> None:
+    from pre_commit.clientlib import load_manifest
+
+    hooks = {h["id"]: h for h in load_manifest(str(REPO / ".pre-commit-hooks.yaml"))}
+    assert hooks["portsync-check"]["entry"] == "portsync --check"
+    assert hooks["portsync"]["entry"] == "portsync"
+    for hook in hooks.values():
+        assert hook["language"] == "python"
+        assert hook["pass_filenames"] is False
+        assert hook["always_run"] is True
+
+
+def test_try_repo_passes_in_sync_and_fails_on_drift(tmp_path: Path) -> None:
+    """Needs the hooks file committed in this repository: try-repo clones HEAD."""
+    build_tree(tmp_path, {"ports.yaml": REGISTRY, "config.yaml": "port: 8000  # api\n"})
+    _git(tmp_path, "init", "-q")
+    _commit(tmp_path, "in sync")
+
+    ok = _try_repo(tmp_path)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "portsync --check" in ok.stdout and "Passed" in ok.stdout, ok.stdout
+
+    (tmp_path / "config.yaml").write_text("port: 8001  # api\n")
+    _commit(tmp_path, "drift")
+    drift = _try_repo(tmp_path)
+    assert drift.returncode == 1, drift.stdout + drift.stderr
+    assert "Failed" in drift.stdout, drift.stdout
+    assert "config.yaml:1: port: found 8001, expected 8000" in drift.stdout, drift.stdout
+    # The check hook never writes.
+    assert (tmp_path / "config.yaml").read_text() == "port: 8001  # api\n"
