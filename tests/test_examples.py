@@ -34,6 +34,14 @@ MOVES = [
          "8087", "8091",
          frozenset({"services/settlement-engine/.env", "services/gateway/.env",
                     "monitoring/prometheus.yml"})),
+    Move("trading",
+         "  grafana: {port: 3000, description: Monitoring Dashboard}",
+         "  grafana: {port: 3001, description: Monitoring Dashboard}",
+         "3000", "3001", frozenset({"docker-compose.yml"})),
+    Move("driftos",
+         "    host_port: 5433                # avoids a local PostgreSQL on 5432",
+         "    host_port: 5434                # avoids a local PostgreSQL on 5432",
+         "5433", "5434", frozenset({"docker/docker-compose.yml", ".env"})),
 ]
 SYSTEMS = sorted({m.example for m in MOVES})
 
@@ -106,3 +114,27 @@ def test_moving_a_service_rewrites_exactly_its_files(move: Move, tmp_path: Path,
     assert "0 files updated" in again.out, again
     assert snapshot(root) == after
     assert run_cli("--check", "-r", "ports.yaml", cwd=root).code == 0
+
+
+@pytest.mark.parametrize(("old_line", "new_line", "messages"), [
+    ("  ml-ensemble: {port: 8021, group: ai, description: Ensemble Models (Python)}",
+     "  ml-ensemble: {port: 8075, group: ai, description: Ensemble Models (Python)}",
+     ["ml-ensemble.http port 8075 lies in reserved range reserved (8070-8085)",
+      "ml-ensemble.http port 8075 is outside its group ai (8020-8029)"]),
+    ("  kibana: {port: 5601, description: Log Visualization}",
+     "  kibana: {port: 8095, description: Log Visualization}",
+     ["kibana.http port 8095 lies in reserved range reserved-upper (8087-8099)"]),
+], ids=["grouped", "ungrouped"])
+def test_trading_rejects_a_service_moved_into_the_reserved_range(
+        old_line: str, new_line: str, messages: list[str], tmp_path: Path,
+        run_cli: RunCli) -> None:
+    root = copy_example("trading", tmp_path)
+    rewrite_line(root / "ports.yaml", old_line, new_line)
+    line = (root / "ports.yaml").read_text().split("\n").index(new_line) + 1
+    col = new_line.index("{port:") + 2
+    before = snapshot(root)
+    for args in (["validate"], ["--check"], []):
+        result = run_cli(*args, "-r", "ports.yaml", cwd=root)
+        assert result.code == 2, result
+        assert result.err.splitlines() == [f"ports.yaml:{line}:{col}: {m}" for m in messages], result
+        assert snapshot(root) == before
