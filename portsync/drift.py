@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from portsync.model import FileChange, Plan, ValueChange
 
+
 @dataclass(frozen=True, slots=True)
 class Drift:
     """One drifted value, block or file, ready to be reported."""
@@ -31,14 +32,14 @@ def _value_drifts(path: str, values: list[ValueChange]) -> list[Drift]:
     """Compare held and implied values per key with deepdiff (imported only on drift)."""
     from deepdiff import DeepDiff
 
-    held = {c.key: c.found for c in values}
-    implied = {c.key: c.expected for c in values}
-    by_key = {c.key: c for c in values}
+    # Keyed by position: one replace pattern can drift at several lines under one key.
+    held = {i: c.found for i, c in enumerate(values)}
+    implied = {i: c.expected for i, c in enumerate(values)}
     diff = DeepDiff(held, implied, view="tree")
     drifts = []
     for kind in ("values_changed", "type_changes"):
         for level in diff.get(kind, ()):
-            change = by_key[level.path(output_format="list")[0]]
+            change = values[level.path(output_format="list")[0]]
             drifts.append(Drift(path, change.line, change.key, change.found, change.expected))
     return sorted(drifts, key=lambda d: (d.line or 0, d.key or ""))
 
