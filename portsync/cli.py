@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from portsync import __version__
+from portsync import __version__, style
 from portsync.errors import PortsyncError
 from portsync.report import EXIT_BUG, Output, render_errors
 
@@ -26,12 +26,26 @@ class _DefaultSync(click.Group):
         return super().parse_args(ctx, args)
 
 
-def _emit(output: Output) -> int:
+def _emit(output: Output, fmt: str = "text") -> int:
+    # Only text reports get colors: json and github annotations are read by machines.
+    out_color = fmt == "text" and style.color_enabled(sys.stdout)
+    err_color = fmt == "text" and style.color_enabled(sys.stderr)
+    output = style.paint(output, out_color, err_color)
     for line in output.stdout:
-        click.echo(line)
+        click.echo(line, color=out_color)
     for line in output.stderr:
-        click.echo(line, err=True)
+        click.echo(line, err=True, color=err_color)
     return output.code
+
+
+def _no_color(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.color = False  # style.color_enabled() asks the context first
+
+
+def _color_option(func: F) -> F:
+    return click.option("--no-color", is_flag=True, expose_value=False, callback=_no_color,
+                        help="Plain output even on a terminal (as does $NO_COLOR).")(func)
 
 
 def _registry_option(func: F) -> F:
@@ -43,9 +57,9 @@ def _registry_option(func: F) -> F:
 def _guarded(verbose: bool, output: str, body: Callable[[], Output]) -> int:
     """Run a command body: PortsyncError -> exit 2, anything else -> exit 3 (a bug)."""
     try:
-        return _emit(body())
+        return _emit(body(), output)
     except PortsyncError as err:
-        return _emit(render_errors(err, output))
+        return _emit(render_errors(err, output), output)
     except KeyboardInterrupt:
         click.echo("portsync: interrupted", err=True)
         return 130
@@ -78,6 +92,7 @@ def cli() -> None:
               show_default=True, help="Output format.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only drift and errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Tracebacks for internal errors.")
+@_color_option
 @click.pass_context
 def sync(ctx: click.Context, check: bool, dry_run: bool, registry: str | None,
          envs: tuple[str, ...], output: str, quiet: bool, verbose: bool) -> None:
@@ -93,7 +108,8 @@ def sync(ctx: click.Context, check: bool, dry_run: bool, registry: str | None,
                            verbose=verbose, envs=envs)
 
     def body() -> Output:
-        return render_result(run(find_registry(registry), mode), output, quiet)
+        result = run(find_registry(registry), mode, None if quiet else style.progress)
+        return render_result(result, output, quiet)
 
     ctx.exit(_guarded(verbose, output, body))
 
@@ -103,6 +119,7 @@ def sync(ctx: click.Context, check: bool, dry_run: bool, registry: str | None,
 @click.option("--format", "output", type=click.Choice(_OUTPUTS), default="text",
               show_default=True, help="Output format.")
 @click.option("-v", "--verbose", is_flag=True, help="Tracebacks for internal errors.")
+@_color_option
 @click.pass_context
 def validate(ctx: click.Context, registry: str | None, output: str, verbose: bool) -> None:
     """Check ports.yaml only: schema, ranges, collisions."""

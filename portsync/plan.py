@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from portsync import fsio
@@ -46,7 +46,7 @@ def plan_file(root: Path, job: FileJob) -> FileChange:
                       tuple(changes))
 
 
-def build_plan(root: Path, jobs: Sequence[FileJob]) -> Plan:
+def build_plan(root: Path, jobs: Iterable[FileJob]) -> Plan:
     """Plan every file; all problems are collected and raised together."""
     files = []
     problems: list[PortsyncError] = []

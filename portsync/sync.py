@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from portsync import fsio
 from portsync.drift import Drift, plan_drifts
@@ -17,6 +18,20 @@ from portsync.policy import check_policy
 from portsync.registry import load_registry
 from portsync.resolve import PortTable
 from portsync.targets import expand_targets
+
+T = TypeVar("T")
+
+
+class Progress(Protocol):
+    """Wraps a loop to show how far it got (the CLI passes one when stderr is a terminal)."""
+
+    def __call__(self, items: Sequence[T], label: str) -> Iterable[T]:
+        """Yield ``items`` in order."""
+        ...
+
+
+def _each(progress: Progress | None, items: Sequence[T], label: str) -> Iterable[T]:
+    return items if progress is None else progress(items, label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +71,8 @@ def shown_path(absolute: Path, cwd: Path | None = None) -> str:
     return Path(os.path.relpath(absolute, cwd or Path.cwd())).as_posix()
 
 
-def make_plan(loaded: Loaded, envs: Iterable[str] | None) -> Plan:
+def make_plan(loaded: Loaded, envs: Iterable[str] | None, progress: Progress | None = None
+              ) -> Plan:
     """Expand and plan every target (of the selected environments)."""
     registry = loaded.registry
     if envs is not None:
@@ -66,10 +82,10 @@ def make_plan(loaded: Loaded, envs: Iterable[str] | None) -> Plan:
             raise UsageError(f"unknown environment {unknown[0]!r} "
                              f"(ports.yaml has {', '.join(sorted(known))})")
     jobs = expand_targets(registry, loaded.table, envs)
-    return build_plan(registry.root, jobs)
+    return build_plan(registry.root, _each(progress, jobs, "reading"))
 
 
-def write_plan(plan: Plan) -> list[FileChange]:
+def write_plan(plan: Plan, progress: Progress | None = None) -> list[FileChange]:
     """Write every changed file atomically, after checking all of them can be written."""
     changed = plan.changed
     problems: list[PortsyncError] = []
@@ -79,18 +95,18 @@ def write_plan(plan: Plan) -> list[FileChange]:
         except PortsyncError as err:
             problems.append(err)
     raise_all(problems)
-    for change in changed:
+    for change in _each(progress, changed, "writing"):
         fsio.write_atomic(change.absolute, change.after)
     return list(changed)
 
 
-def run(path: Path, mode: Mode) -> SyncResult:
+def run(path: Path, mode: Mode, progress: Progress | None = None) -> SyncResult:
     """Run one sync in the given mode."""
     loaded = load(path)
-    plan = make_plan(loaded, mode.envs)
+    plan = make_plan(loaded, mode.envs, progress)
     files = tuple((f, shown_path(f.absolute)) for f in plan.files)
     drifts = tuple(plan_drifts(plan, files)) if mode.action is Action.CHECK else ()
     written: list[str] = []
     if mode.action is Action.WRITE:
-        written = [shown_path(f.absolute) for f in write_plan(plan)]
+        written = [shown_path(f.absolute) for f in write_plan(plan, progress)]
     return SyncResult(mode.action, files, drifts, tuple(written), loaded.registry.warnings)

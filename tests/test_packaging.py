@@ -14,8 +14,10 @@ import portsync
 
 
 def _run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([str(a) for a in args], check=False, cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+    # The venv must see only its own packages and the system's, not a PYTHONPATH checkout.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([str(a) for a in args], check=False, cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"{args}\n{done.stdout}\n{done.stderr}"
     return done
 
