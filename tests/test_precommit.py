@@ -54,6 +54,17 @@ def test_manifest_offers_both_hooks() -> None:
         assert hook["always_run"] is True
 
 
+def test_project_config_runs_ruff_mypy_and_portsync_check() -> None:
+    from pre_commit.clientlib import load_config
+
+    config = load_config(str(REPO / ".pre-commit-config.yaml"))
+    hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
+    assert set(hooks) == {"ruff", "mypy", "portsync-check"}
+    assert all(repo["repo"] == "local" for repo in config["repos"])
+    assert hooks["portsync-check"]["entry"] == "python -m portsync --check"
+    assert hooks["portsync-check"]["always_run"] is True
+
+
 def test_try_repo_passes_in_sync_and_fails_on_drift(tmp_path: Path) -> None:
     """Needs the hooks file committed in this repository: try-repo clones HEAD."""
     build_tree(tmp_path, {"ports.yaml": REGISTRY, "config.yaml": "port: 8000  # api\n"})
