@@ -134,6 +134,110 @@ def validate(ctx: click.Context, registry: str | None, output: str, verbose: boo
     ctx.exit(_guarded(verbose, output, body))
 
 
+def _verbose_option(func: F) -> F:
+    return click.option("-v", "--verbose", is_flag=True,
+                        help="Tracebacks for internal errors.")(func)
+
+
+@cli.command()
+@_registry_option
+@click.option("--env", "envs", multiple=True, metavar="NAME",
+              help="Only this environment's column (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(("text", "markdown", "json", "csv")),
+              default="text", show_default=True, help="Output format.")
+@_verbose_option
+@_color_option
+@click.pass_context
+def table(ctx: click.Context, registry: str | None, envs: tuple[str, ...], fmt: str,
+          verbose: bool) -> None:
+    """Every service and named port per environment."""
+    from portsync.registry import find_registry
+    from portsync.report import plain
+    from portsync.sync import load
+    from portsync.table import render_table
+
+    def body() -> Output:
+        return plain(render_table(load(find_registry(registry)).table, envs, fmt))
+
+    ctx.exit(_guarded(verbose, fmt, body))
+
+
+@cli.command()
+@click.argument("service")
+@click.option("--group", metavar="RANGE",
+              help="Take the port from this named range (default: 1024-65535 outside "
+                   "every named range).")
+@click.option("--env", "envs", multiple=True, metavar="NAME",
+              help="The service runs only in this environment (repeatable; default: all).")
+@click.option("--write", is_flag=True, help="Add the service to ports.yaml.")
+@_registry_option
+@_verbose_option
+@_color_option
+@click.pass_context
+def allocate(ctx: click.Context, service: str, group: str | None, envs: tuple[str, ...],
+             write: bool, registry: str | None, verbose: bool) -> None:
+    """The lowest free port for a new SERVICE; exit 1 when the range is full."""
+    from portsync.allocate import run_allocate
+    from portsync.registry import find_registry
+
+    def body() -> Output:
+        return run_allocate(find_registry(registry), service, group, envs, write)
+
+    ctx.exit(_guarded(verbose, "text", body))
+
+
+@cli.command()
+@_registry_option
+@click.option("--env", "envs", multiple=True, metavar="NAME",
+              help="Only this environment's ports (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True, help="Output format.")
+@_verbose_option
+@_color_option
+@click.pass_context
+def status(ctx: click.Context, registry: str | None, envs: tuple[str, ...], fmt: str,
+           verbose: bool) -> None:
+    """Which registry ports are listening on this host now, and by which process."""
+    from portsync.registry import find_registry
+    from portsync.report import plain
+    from portsync.status import render_status
+    from portsync.sync import load
+    from portsync.table import select_envs
+
+    def body() -> Output:
+        loaded = load(find_registry(registry))
+        select_envs(loaded.registry, envs)  # an unknown name is a usage error
+        return plain(render_status(loaded.table, envs, fmt))
+
+    ctx.exit(_guarded(verbose, fmt, body))
+
+
+@cli.command()
+@_verbose_option
+@click.pass_context
+def init(ctx: click.Context, verbose: bool) -> None:
+    """Write a commented starter ports.yaml and templates/ here (never overwrites)."""
+    from pathlib import Path
+
+    from portsync.report import plain
+    from portsync.starter import init as write_starter
+
+    def body() -> Output:
+        written = write_starter(Path.cwd())
+        return plain([*(f"created {rel}" for rel in written),
+                      "next: edit ports.yaml, then run `portsync validate` and `portsync`"])
+
+    ctx.exit(_guarded(verbose, "text", body))
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of ports.yaml (for yaml-language-server and other editors)."""
+    from portsync.schema import schema_text
+
+    click.echo(schema_text(), nl=False)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -1,0 +1,259 @@
+"""``portsync allocate``: the lowest free port for a new service, and adding it to ports.yaml."""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from portsync import fsio, yamlio
+from portsync.editors import line_of, newline_of, splice
+from portsync.errors import RegistryError, UsageError
+from portsync.model import Environment, PortRange, Registry
+from portsync.report import EXIT_DRIFT, EXIT_OK, Output
+from portsync.resolve import PortTable
+from portsync.sync import load
+
+LOWEST, HIGHEST = 1024, 65535
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """A proposed port: ``port`` is the base written in ports.yaml; ``per_env`` after offsets.
+
+    ``port`` is None when the searched range has no free port; ``searched``
+    describes where portsync looked, for the message.
+    """
+
+    service: str
+    port: int | None
+    group: str | None
+    envs: tuple[str, ...] | None
+    per_env: tuple[tuple[str, int], ...]
+    searched: str
+
+
+def allocate(table: PortTable, service: str, group: str | None,
+             envs: Sequence[str]) -> Allocation:
+    """The lowest base port that is free and allowed in every environment it would run in.
+
+    With ``group`` the candidates are that range; without one they are
+    1024-65535 minus every named range (those belong to their groups).
+    """
+    registry = table.registry
+    _check_name(registry, service)
+    chosen = _environments(registry, envs)
+    if group is not None:
+        found = registry.range(group)
+        if found is None or found.reserved:
+            names = [r.name for r in registry.ranges if not r.reserved]
+            raise UsageError(f"--group {group!r} names no range of {registry.label} "
+                             f"(groups: {', '.join(names) or 'none'})")
+        candidates, searched = range(found.start, found.end + 1), f"group {group} ({found})"
+        excluded: list[PortRange] = []
+    else:
+        candidates = range(LOWEST, HIGHEST + 1)
+        searched = f"{LOWEST}-{HIGHEST} outside named ranges"
+        excluded = list(registry.ranges)
+    if registry.parallel_environments:
+        _check_offsets(chosen)
+    taken = _taken(table, chosen, registry.parallel_environments)
+    reserved = [r for r in registry.ranges if r.reserved]
+    excluded += reserved
+    for base in candidates:
+        if any(base in r for r in excluded):
+            continue
+        shifted = [(env.name, base + env.offset) for env in chosen]
+        if all(_fits(env, number, taken, reserved)
+               for env, (_, number) in zip(chosen, shifted, strict=True)):
+            return Allocation(service, base, group, tuple(envs) or None, tuple(shifted),
+                              searched)
+    return Allocation(service, None, group, tuple(envs) or None, (), searched)
+
+
+def _check_name(registry: Registry, service: str) -> None:
+    if registry.service(service) is not None:
+        raise UsageError(f"service {service!r} already exists in {registry.label}")
+    if not _PLAIN.fullmatch(service) or not yamlio.resolves_to_str(service):
+        raise UsageError(f"service name {service!r}: use letters, digits, '.', '_' and '-', "
+                         "starting with a letter or digit")
+
+
+def _environments(registry: Registry, envs: Sequence[str]) -> list[Environment]:
+    known = {e.name: e for e in registry.environments}
+    for name in envs:
+        if name not in known:
+            raise UsageError(f"unknown environment {name!r} ({registry.label} has "
+                             f"{', '.join(known)})")
+    return [e for e in registry.environments if not envs or e.name in envs]
+
+
+def _check_offsets(chosen: list[Environment]) -> None:
+    # Running at once, two environments with one offset would give the new service one
+    # host port twice: no number can work, so say why instead of "range full".
+    seen: dict[int, str] = {}
+    for env in chosen:
+        if env.offset in seen:
+            raise UsageError(
+                f"environments {seen[env.offset]} and {env.name} share offset {env.offset:+d} "
+                "and run in parallel: add the service with 'fixed: true' or per-environment "
+                "ports by hand, or pass --env")
+        seen[env.offset] = env.name
+
+
+def _taken(table: PortTable, chosen: list[Environment], parallel: bool) -> dict[str, set[int]]:
+    """Host ports already used, per environment (with parallel environments: all of them)."""
+    everywhere = {p.host_port for p in table.all()}
+    return {env.name: everywhere if parallel else {p.host_port for p in table.in_env(env.name)}
+            for env in chosen}
+
+
+def _fits(env: Environment, number: int, taken: dict[str, set[int]],
+          reserved: list[PortRange]) -> bool:
+    if not 1 <= number <= HIGHEST or number in taken[env.name]:
+        return False
+    if any(number in r for r in reserved):
+        return False
+    return env.range is None or number in env.range
+
+
+def describe(found: Allocation) -> str:
+    """A one-line explanation: what the port is in every environment, and where it came from."""
+    if found.port is None:
+        return (f"no free port for {found.service} in {found.searched}: every port is taken, "
+                "reserved, or shifted out of an environment's range by its offset")
+    envs = ", ".join(f"{name} {number}" for name, number in found.per_env)
+    return f"{found.service}: {found.port} ({envs}); lowest free port in {found.searched}"
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def entry_text(found: Allocation) -> str:
+    """The value written for the service: ``8001`` or ``{port: 8001, group: api}``."""
+    assert found.port is not None
+    parts = [f"port: {found.port}"]
+    if found.group is not None:
+        parts.append(f"group: {_scalar(found.group)}")
+    if found.envs:
+        parts.append(f"environments: [{', '.join(_scalar(e) for e in found.envs)}]")
+    return str(found.port) if len(parts) == 1 else "{" + ", ".join(parts) + "}"
+
+
+def _scalar(name: str) -> str:
+    # A JSON string is a valid double-quoted YAML scalar.
+    return name if _PLAIN.fullmatch(name) and yamlio.resolves_to_str(name) else json.dumps(name)
+
+
+def insert_service(text: str, name: str, value: str, label: str) -> tuple[str, int]:
+    """``text`` with ``name: value`` added at the end of ``services:``, and its line.
+
+    Every other byte is kept: the entry is spliced in where ruamel's marks say
+    the last service ends, indented like the others.
+    """
+    at, end, new = _insertion(text, f"{name}: {value}", label)
+    return splice(text, [(at, end, new)]), line_of(text, at) + new[:new.index(name)].count("\n")
+
+
+def _insertion(text: str, entry: str, label: str) -> tuple[int, int, str]:
+    """Where to splice the entry (start, end) and the text to put there."""
+    nl = newline_of(text)
+    root = yamlio.compose(text, label, RegistryError)
+    pair = _services_pair(root)
+    if pair is None:
+        # No services: section at all: append one.
+        lead = "" if not text or text.endswith("\n") else nl
+        return len(text), len(text), f"{lead}services:{nl}  {entry}{nl}"
+    key, node = pair
+    if not isinstance(node.value, list):
+        if node.end_mark.index > node.start_mark.index:
+            # services: null (or ~): a flow mapping in its place
+            return node.start_mark.index, node.end_mark.index, "{" + entry + "}"
+        # services: (nothing) -> a block mapping on the next line
+        return _line_insertion(text, _line_end(text, key.end_mark.index), f"  {entry}", nl)
+    if node.flow_style:
+        # services: {a: 1} -> services: {a: 1, new: N}
+        close = node.end_mark.index - 1
+        return close, close, (", " if node.value else "") + entry
+    last_key, last_value = node.value[-1]
+    indent = " " * last_key.start_mark.column
+    return _line_insertion(text, _line_end(text, _last_index(last_key, last_value)),
+                           indent + entry, nl)
+
+
+def _services_pair(root: Any) -> tuple[Any, Any] | None:
+    for key, value in getattr(root, "value", None) or []:
+        if getattr(key, "value", None) == "services":
+            return key, value
+    return None
+
+
+def _last_index(key: Any, node: Any) -> int:
+    """Where the last entry's text ends.
+
+    A block mapping's own end mark lies past trailing comments, so walk down to
+    the last leaf; an alias points back at its anchor, so never end before a key.
+    """
+    end: int = key.end_mark.index
+    while True:
+        if getattr(node, "flow_style", False) or not isinstance(node.value, list) \
+                or not node.value:
+            leaf: int = node.end_mark.index
+            return max(end, leaf)
+        last = node.value[-1]
+        if isinstance(last, tuple):
+            end = max(end, last[0].end_mark.index)
+            node = last[1]
+        else:
+            node = last
+
+
+def _line_end(text: str, index: int) -> int:
+    """The index just past the newline of the line holding ``index`` (or the end of text)."""
+    if index > 0 and text[index - 1] == "\n":
+        return index  # a block scalar ends at the start of the next line
+    found = text.find("\n", index)
+    return len(text) if found < 0 else found + 1
+
+
+def _line_insertion(text: str, at: int, line: str, nl: str) -> tuple[int, int, str]:
+    if at == len(text) and text and not text.endswith("\n"):
+        return at, at, nl + line  # keep the file's missing final newline missing
+    return at, at, line + nl
+
+
+def write_allocation(registry: Registry, found: Allocation) -> int:
+    """Add the service to ports.yaml, re-validate the result, write it; return its line."""
+    path, label = registry.path, registry.label
+    original = fsio.read_text(path, label, RegistryError)
+    if original is None:
+        raise RegistryError("file not found", where=label)
+    body, line = insert_service(original.body, found.service, entry_text(found), label)
+    text = (fsio.BOM if original.bom else "") + body
+    # Validate the new text before touching the real file (same name, so same messages).
+    with tempfile.TemporaryDirectory(prefix="portsync-") as folder:
+        trial = Path(folder) / path.name
+        trial.write_bytes(text.encode("utf-8"))
+        load(trial)
+    fsio.check_writable(path, label)
+    fsio.write_atomic(path, text)
+    return line
+
+
+def run_allocate(path: Path, service: str, group: str | None, envs: Sequence[str],
+                 write: bool) -> Output:
+    """``portsync allocate``: the port alone on stdout (for scripts), the details on stderr."""
+    loaded = load(path)
+    found = allocate(loaded.table, service, group, envs)
+    if found.port is None:
+        return Output([], [f"portsync: {describe(found)}"], EXIT_DRIFT)
+    details = [describe(found)]
+    if write:
+        line = write_allocation(loaded.registry, found)
+        details.append(f"added {service}: {entry_text(found)} to {loaded.registry.label}:{line}")
+    return Output([str(found.port)], details, EXIT_OK)

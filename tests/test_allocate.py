@@ -1,0 +1,144 @@
+"""portsync allocate: the lowest free port in every environment, and --write keeping bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portsync.allocate import insert_service
+from tests.conftest import RunCli, build_tree, snapshot
+
+REGISTRY = """\
+# Team ports: keep this comment
+version: 1
+parallel_environments: true
+environments:
+  production: {}
+  development: {offset: 1000, range: 9000-9799}
+  test: {offset: -1000, range: 7000-7799}
+
+ranges:
+  api:  {from: 8000, to: 8009}     # public APIs
+  vendor: {from: 8100, to: 8199, reserved: true}
+
+services:
+  users: {port: 8000, group: api}
+  orders:
+    port: 8002          # orders API
+    group: api
+  pypi: {port: 9001, fixed: true}   # blocks 8001 in development
+
+targets: []
+"""
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Path:
+    return build_tree(tmp_path, {"ports.yaml": REGISTRY})
+
+
+def test_lowest_port_free_in_every_environment(registry: Path, run_cli: RunCli):
+    # 8001 would be 9001 in development, pypi's fixed port: skipped. 8002 is taken.
+    result = run_cli("allocate", "billing", "--group", "api", cwd=registry)
+    assert result.code == 0, result
+    assert result.out == "8003\n", result
+    assert "production 8003, development 9003, test 7003" in result.err, result
+    assert (registry / "ports.yaml").read_text() == REGISTRY  # nothing written
+
+
+def test_without_group_skips_named_and_reserved_ranges(registry: Path, run_cli: RunCli):
+    # Environment ranges allow bases 8000-8799; api is 8000-8009, vendor 8100-8199.
+    result = run_cli("allocate", "billing", cwd=registry)
+    assert result.code == 0, result
+    assert result.out == "8010\n", result
+
+
+def test_env_limits_the_environments_checked(registry: Path, run_cli: RunCli):
+    result = run_cli("allocate", "billing", "--group", "api", "--env", "production",
+                     cwd=registry)
+    assert result.code == 0, result
+    assert result.out == "8001\n", result
+
+
+def test_full_range_exits_1(tmp_path: Path, run_cli: RunCli):
+    build_tree(tmp_path, {"ports.yaml": "version: 1\nranges:\n  tiny: 8000-8001\nservices:\n"
+                                        "  a: {port: 8000, group: tiny}\n"
+                                        "  b: {port: 8001, group: tiny}\n"})
+    before = snapshot(tmp_path)
+    result = run_cli("allocate", "c", "--group", "tiny", "--write", cwd=tmp_path)
+    assert result.code == 1, result
+    assert result.out == ""
+    assert "no free port for c in group tiny (8000-8001)" in result.err, result
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("users",), "service 'users' already exists"),
+    (("x", "--group", "vendor"), "--group 'vendor' names no range"),
+    (("x", "--env", "staging"), "unknown environment 'staging'"),
+    (("true",), "service name 'true'"),
+])
+def test_usage_errors_exit_2(registry: Path, run_cli: RunCli, args: tuple[str, ...],
+                             message: str):
+    result = run_cli("allocate", *args, "--write", cwd=registry)
+    assert result.code == 2, result
+    assert message in result.err, result
+    assert (registry / "ports.yaml").read_text() == REGISTRY
+
+
+def test_write_adds_one_line_and_keeps_every_other_byte(registry: Path, run_cli: RunCli):
+    result = run_cli("allocate", "billing", "--group", "api", "--write", cwd=registry)
+    assert result.code == 0, result
+    anchor = "  pypi: {port: 9001, fixed: true}   # blocks 8001 in development\n"
+    expected = REGISTRY.replace(anchor, anchor + "  billing: {port: 8003, group: api}\n")
+    assert (registry / "ports.yaml").read_text() == expected
+    assert result.err.endswith(" to ports.yaml:19\n"), result
+    again = run_cli("validate", cwd=registry)
+    assert again.code == 0, again
+
+
+def test_write_plain_port_and_env_list(registry: Path, run_cli: RunCli):
+    result = run_cli("allocate", "docs", "--env", "production", "--env", "test", "--write",
+                     cwd=registry)
+    assert result.code == 0, result
+    anchor = "  pypi: {port: 9001, fixed: true}   # blocks 8001 in development\n"
+    expected = REGISTRY.replace(
+        anchor, anchor + "  docs: {port: 8010, environments: [production, test]}\n")
+    assert (registry / "ports.yaml").read_text() == expected
+
+
+def test_write_keeps_crlf_bom_and_missing_final_newline(tmp_path: Path, run_cli: RunCli):
+    original = "\ufeffversion: 1\r\nservices:\r\n  a:\r\n    port: 8000\r\n    # note"
+    build_tree(tmp_path, {"ports.yaml": original})
+    result = run_cli("allocate", "b", "--write", cwd=tmp_path)
+    assert result.code == 0, result
+    assert (tmp_path / "ports.yaml").read_bytes() == (
+        original.replace("    port: 8000\r\n", "    port: 8000\r\n  b: 1024\r\n")
+    ).encode("utf-8")
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("version: 1\nservices: {a: 1}\n", "version: 1\nservices: {a: 1, new: 9}\n"),
+    ("version: 1\nservices: {}\n", "version: 1\nservices: {new: 9}\n"),
+    ("version: 1\nservices:\n", "version: 1\nservices:\n  new: 9\n"),
+    ("version: 1\nservices: ~  # none yet\n", "version: 1\nservices: {new: 9}  # none yet\n"),
+    ("version: 1", "version: 1\nservices:\n  new: 9\n"),
+    ("services:\n    a: 1\n    b: 2\n# end\n", "services:\n    a: 1\n    b: 2\n    new: 9\n# end\n"),
+    ("x: &x {port: 5}\nservices:\n  a: *x\nz: 1\n",
+     "x: &x {port: 5}\nservices:\n  a: *x\n  new: 9\nz: 1\n"),
+    ("services:\n  a:\n    description: |\n      two\n      lines\n  # c\nz: 1\n",
+     "services:\n  a:\n    description: |\n      two\n      lines\n  new: 9\n  # c\nz: 1\n"),
+])
+def test_insert_service_shapes(before: str, after: str):
+    text, _line = insert_service(before, "new", "9", "ports.yaml")
+    assert text == after
+
+
+def test_parallel_environments_with_one_offset_explain_themselves(tmp_path: Path,
+                                                                 run_cli: RunCli):
+    build_tree(tmp_path, {"ports.yaml": "version: 1\nparallel_environments: true\n"
+                                        "environments: {a: {}, b: {}}\nservices: {}\n"})
+    result = run_cli("allocate", "x", cwd=tmp_path)
+    assert result.code == 2, result
+    assert "share offset +0" in result.err, result

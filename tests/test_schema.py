@@ -1,0 +1,139 @@
+"""The shipped JSON Schema of ports.yaml, and validate's json and github output formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portsync import registry as reg
+from portsync import yamlio
+from portsync.errors import RegistryError
+from portsync.schema import schema_text
+from tests.conftest import REPO, RunCli, build_tree
+
+jsonschema = pytest.importorskip("jsonschema")
+
+REGISTRIES = sorted([REPO / "ports.yaml", REPO / "portsync" / "starter" / "ports.yaml",
+                     *REPO.glob("examples/*/ports.yaml")])
+
+
+def _data(text: str) -> Any:
+    # Plain JSON types, as an editor's language server would see the document.
+    return json.loads(json.dumps(yamlio.load(text, "ports.yaml", RegistryError)))
+
+
+@pytest.fixture(scope="module")
+def validator() -> Any:
+    schema = json.loads(schema_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_schema_command_prints_the_shipped_file(run_cli: RunCli, tmp_path: Path):
+    result = run_cli("schema", cwd=tmp_path)
+    assert result.code == 0, result
+    assert result.out == (REPO / "portsync" / "schema.json").read_text(encoding="utf-8")
+    assert json.loads(result.out)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_every_example_registry_is_accepted(validator: Any):
+    assert len(REGISTRIES) >= 3
+    for path in REGISTRIES:
+        errors = [e.message for e in validator.iter_errors(_data(path.read_text("utf-8")))]
+        assert errors == [], path
+
+
+BASE = "version: 1\nenvironments: {prod: {}}\nservices:\n  web: 8000\n"
+
+
+@pytest.mark.parametrize("text", [
+    "services: {web: 8000}\n",                                    # no version
+    "version: 2\n",
+    BASE + "colour: blue\n",                                      # unknown top key
+    BASE + "  api: {port: 8001, colour: blue}\n",                 # unknown service key
+    BASE + "  api: {port: 70000}\n",                              # out of range
+    BASE + "  api: 0\n",
+    BASE + "  api: {port: '8001'}\n",                             # wrong type
+    BASE + "  api: {port: 8001, ports: {grpc: 9000}}\n",          # both port and ports
+    BASE + "  api: {description: no port}\n",
+    BASE + "  api: {port: 8001, host_ports: {http: 9000}}\n",
+    BASE + "  api: {port: {prod: 99999}}\n",
+    BASE + "  api: {port: 8001, fixed: yes please}\n",
+    "version: 1\nenvironments: {prod: {offset: 1.5}}\n",
+    "version: 1\nenvironments: {prod: {shift: 1}}\n",
+    "version: 1\nranges: {a: 8000 to 8099}\n",
+    "version: 1\nranges: {a: {from: 8000}}\n",
+    "version: 1\nranges: {a: {from: 8000, to: 8099, private: true}}\n",
+    BASE + "targets:\n  - path: a.yaml\n",                        # no set/template/replace
+    BASE + "targets:\n  - path: a.yaml\n    set: {a: 1}\n    template: t.j2\n",
+    BASE + "targets:\n  - path: a.yaml\n    set: {a: [1]}\n",
+    BASE + "targets:\n  - path: a.yaml\n    set: {a: 1}\n    block: b\n",
+    BASE + "targets:\n  - path: a.yaml\n    format: ini\n    set: {a: 1}\n",
+    BASE + "targets:\n  - path: a.txt\n    replace: [{pattern: 'x'}]\n",
+    BASE + "targets:\n  - set: {a: 1}\n",
+    BASE + "targets: {path: a.yaml}\n",
+])
+def test_schema_rejects(validator: Any, text: str):
+    assert list(validator.iter_errors(_data(text))), text
+
+
+def test_schema_keys_match_the_registry_reader():
+    schema = json.loads(schema_text())
+    defs = schema["$defs"]
+    assert set(schema["properties"]) == set(reg._TOP_KEYS)
+    assert set(defs["environment"]["properties"]) == set(reg._ENV_KEYS)
+    assert set(defs["range"]["oneOf"][1]["properties"]) == set(reg._RANGE_KEYS)
+    assert set(defs["service"]["oneOf"][1]["properties"]) == set(reg._SERVICE_KEYS)
+    assert set(defs["target"]["properties"]) == set(reg._TARGET_KEYS)
+    assert defs["target"]["properties"]["format"]["enum"][:-1] == list(reg.FORMATS)
+
+
+# -- validate --format json|github -----------------------------------------------------------
+
+INVALID = "version: 1\nservices:\n  a: 8000\n  b: {port: 8000, colour: red}\n"
+
+
+def test_validate_json_valid(tmp_path: Path, run_cli: RunCli):
+    build_tree(tmp_path, {"ports.yaml": BASE + "  low: 80\n"})
+    result = run_cli("validate", "--format", "json", cwd=tmp_path)
+    assert result.code == 0, result
+    document = json.loads(result.out)
+    assert document == {
+        "portsync": 1, "ok": True, "exit_code": 0,
+        "summary": "ports.yaml is valid: 2 services, 2 ports, 1 environment, 0 targets",
+        "errors": [],
+        "warnings": ["ports.yaml:5:8: services.low = 80 is a privileged port"],
+    }
+
+
+def test_validate_json_invalid(tmp_path: Path, run_cli: RunCli):
+    build_tree(tmp_path, {"ports.yaml": INVALID})
+    result = run_cli("validate", "--format", "json", cwd=tmp_path)
+    assert result.code == 2, result
+    document = json.loads(result.out)
+    assert document["ok"] is False and document["exit_code"] == 2
+    assert document["errors"] == [{
+        "file": "ports.yaml", "line": 4, "message": "unknown key 'colour' in services.b "
+        "(allowed: port, ports, host_port, host_ports, description, host, group, fixed, "
+        "environments)"}], result
+
+
+def test_validate_github_valid(tmp_path: Path, run_cli: RunCli):
+    build_tree(tmp_path, {"ports.yaml": BASE + "  low: 80\n"})
+    result = run_cli("validate", "--format", "github", cwd=tmp_path)
+    assert result.code == 0, result
+    assert result.out.splitlines() == [
+        "::warning::ports.yaml:5:8: services.low = 80 is a privileged port",
+        "ports.yaml is valid: 2 services, 2 ports, 1 environment, 0 targets",
+    ]
+
+
+def test_validate_github_invalid(tmp_path: Path, run_cli: RunCli):
+    build_tree(tmp_path, {"ports.yaml": "version: 1\nservices:\n  a: 8000\n  b: 8000\n"})
+    result = run_cli("validate", "--format", "github", cwd=tmp_path)
+    assert result.code == 2, result
+    assert result.out.splitlines() == [
+        "::error file=ports.yaml,line=4::host port 8000 collides: a.http and b.http in default"]
