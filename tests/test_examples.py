@@ -33,7 +33,7 @@ MOVES = [
          "    ports: {http: 8087, grpc: 50056}", "    ports: {http: 8091, grpc: 50056}",
          "8087", "8091",
          frozenset({"services/settlement-engine/.env", "services/gateway/.env",
-                    "monitoring/prometheus.yml"})),
+                    "monitoring/prometheus.yml", "docs/PORTS.md"})),
     Move("trading",
          "  grafana: {port: 3000, description: Monitoring Dashboard}",
          "  grafana: {port: 3001, description: Monitoring Dashboard}",
@@ -44,6 +44,28 @@ MOVES = [
          "5433", "5434", frozenset({"docker/docker-compose.yml", ".env"})),
 ]
 SYSTEMS = sorted({m.example for m in MOVES})
+
+
+@dataclass(frozen=True)
+class DocDrift:
+    """A hand edit inside a managed block of a document, like the seeds' stale prose."""
+
+    example: str
+    path: str
+    block: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return f"{self.example}:{self.block}"
+
+
+DOC_DRIFTS = [
+    # Seed 000's dependency graph swaps the Settlement and Reporting ports.
+    DocDrift("deltran", "docs/PORTS.md", "dependencies",
+             "Reporting[Reporting Engine :8088]\n    Gateway --> Settlement[Settlement Engine :8087]",
+             "Reporting[Reporting Engine :8087]\n    Gateway --> Settlement[Settlement Engine :8088]"),
+]
 
 
 def copy_example(name: str, tmp_path: Path) -> Path:
@@ -138,3 +160,27 @@ def test_trading_rejects_a_service_moved_into_the_reserved_range(
         assert result.code == 2, result
         assert result.err.splitlines() == [f"ports.yaml:{line}:{col}: {m}" for m in messages], result
         assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("drift", DOC_DRIFTS, ids=str)
+def test_hand_edited_block_is_drift_and_sync_restores_it(drift: DocDrift, tmp_path: Path,
+                                                         run_cli: RunCli) -> None:
+    root = copy_example(drift.example, tmp_path)
+    doc = root / drift.path
+    committed = doc.read_bytes()
+    text = committed.decode("utf-8")
+    assert text.count(drift.old) == 1, drift.old
+    doc.write_bytes(text.replace(drift.old, drift.new).encode("utf-8"))
+    begin = next(n for n, line in enumerate(text.splitlines(), 1)
+                 if f"portsync:begin {drift.block}" in line)
+
+    result = run_cli("--check", "-r", "ports.yaml", cwd=root)
+    assert result.code == 1, result
+    assert result.out.splitlines()[:-1] == \
+        [f"{drift.path}:{begin}: block {drift.block} is out of date"], result
+
+    fixed = run_cli("-r", "ports.yaml", cwd=root)
+    assert fixed.code == 0, fixed
+    assert fixed.out.splitlines()[:-1] == [f"updated {drift.path}"], fixed
+    assert doc.read_bytes() == committed
+    assert run_cli("--check", "-r", "ports.yaml", cwd=root).code == 0
