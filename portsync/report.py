@@ -52,11 +52,12 @@ def exit_code(result: SyncResult) -> int:
     return EXIT_DRIFT if result.action is Action.CHECK and result.changed else EXIT_OK
 
 
-def _error_record(line: str) -> dict[str, object]:
-    where, _, message = line.partition(": ")
-    m = _WHERE.match(where)
-    if m is None or not message:
-        return {"file": None, "line": None, "message": line}
+def _error_record(error: PortsyncError) -> dict[str, object]:
+    # From the error's own place: re-parsing its printed line mistakes "x: y" for a file.
+    message = ": ".join(p for p in (error.key, error.message) if p)
+    m = _WHERE.match(error.where or "")
+    if not error.where or m is None:
+        return {"file": None, "line": None, "message": message}
     return {"file": m["file"], "line": int(m["line"]) if m["line"] else None,
             "message": message}
 
@@ -121,15 +122,14 @@ def _json_document(result: SyncResult, code: int) -> dict[str, object]:
 
 def render_errors(error: PortsyncError, output: str, code: int = EXIT_ERROR) -> Output:
     """A PortsyncError (or several) in the chosen output format."""
-    lines = error.lines()
+    records = [_error_record(e) for e in error.flat()]
     if output == "json":
         document = {"portsync": 1, "ok": False, "exit_code": code, "drift": [], "files": [],
-                    "errors": [_error_record(line) for line in lines], "warnings": []}
+                    "errors": records, "warnings": []}
         return Output([json.dumps(document, indent=2)], [], code)
     if output == "github":
         out = []
-        for line in lines:
-            rec = _error_record(line)
+        for rec in records:
             file, num = rec["file"], rec["line"]
             out.append(_github("error", file if isinstance(file, str) else None,
                                num if isinstance(num, int) else None, str(rec["message"])))

@@ -137,3 +137,13 @@ def test_validate_github_invalid(tmp_path: Path, run_cli: RunCli):
     assert result.code == 2, result
     assert result.out.splitlines() == [
         "::error file=ports.yaml,line=4::host port 8000 collides: a.http and b.http in default"]
+
+
+def test_error_without_a_place_is_not_parsed_as_a_file(tmp_path: Path, run_cli: RunCli):
+    # "registry not found: PATH" has no file position; its first words are not a file name.
+    github = run_cli("validate", "-r", "missing.yaml", "--format", "github", cwd=tmp_path)
+    assert github.code == 2, github
+    assert github.out == "::error::registry not found: missing.yaml\n", github
+    result = run_cli("validate", "-r", "missing.yaml", "--format", "json", cwd=tmp_path)
+    assert json.loads(result.out)["errors"] == [
+        {"file": None, "line": None, "message": "registry not found: missing.yaml"}], result
