@@ -17,6 +17,7 @@ from portsync.model import Environment, PortRange, Registry
 from portsync.report import EXIT_DRIFT, EXIT_OK, Output
 from portsync.resolve import PortTable
 from portsync.sync import load
+from portsync.table import select_envs
 
 LOWEST, HIGHEST = 1024, 65535
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -85,12 +86,8 @@ def _check_name(registry: Registry, service: str) -> None:
 
 
 def _environments(registry: Registry, envs: Sequence[str]) -> list[Environment]:
-    known = {e.name: e for e in registry.environments}
-    for name in envs:
-        if name not in known:
-            raise UsageError(f"unknown environment {name!r} ({registry.label} has "
-                             f"{', '.join(known)})")
-    return [e for e in registry.environments if not envs or e.name in envs]
+    chosen = select_envs(registry, envs)
+    return [e for e in registry.environments if e.name in chosen]
 
 
 def _check_offsets(chosen: list[Environment]) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portsync.resolve import PortTable
+from portsync.table import aligned
 
 # Processes that publish a container's port: the container behind them has no name here.
 _PROXIES = frozenset({
@@ -218,17 +219,13 @@ def _cells(row: PortStatus) -> list[str]:
 def as_text(rows: list[PortStatus], found: Scan) -> list[str]:
     """An aligned table, listening ports of other environments after it, then notes."""
     header = ["PORT", "SERVICE", "ENVIRONMENTS", "STATE", "PID", "PROCESS", "NOTE"]
-    grid = [header, *(_cells(r) for r in rows)]
-    widths = [max(len(line[i]) for line in grid) for i in range(len(header))]
-
-    def fmt(line: list[str]) -> str:
-        return "  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip()
-
-    out = [fmt(header)] + [fmt(_cells(r)) for r in rows if r.selected]
-    others = [r for r in rows if not r.selected]
-    if others:
-        out += ["", "Listening on ports the registry gives to other environments:"]
-        out += [fmt(_cells(r)) for r in others]
+    # One alignment for both sections: selected rows come first (see statuses()).
+    lines = aligned([header, *(_cells(r) for r in rows)])
+    shown = 1 + sum(1 for r in rows if r.selected)
+    out = lines[:shown]
+    if lines[shown:]:
+        out += ["", "Listening on ports the registry gives to other environments:",
+                *lines[shown:]]
     out += ["", _summary(rows)]
     return out + [f"note: {line}" for line in _notes(rows, found)]
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 from portsync.errors import UsageError
@@ -91,18 +91,19 @@ def _grid(found: list[Row], envs: Sequence[str]) -> list[list[str]]:
     return [header, *body]
 
 
+def aligned(grid: list[list[str]], right: Container[int] = ()) -> list[str]:
+    """Each row of cells padded to its column's width, two spaces apart."""
+    widths = [max(len(line[i]) for line in grid) for i in range(len(grid[0]))]
+    return ["  ".join(v.rjust(w) if i in right else v.ljust(w)
+                      for i, (v, w) in enumerate(zip(line, widths, strict=True))).rstrip()
+            for line in grid]
+
+
 def as_text(found: list[Row], envs: Sequence[str]) -> list[str]:
     """Columns aligned for a terminal (numbers right-aligned), header underlined."""
     grid = _grid(found, envs)
-    widths = [max(len(line[i]) for line in grid) for i in range(len(grid[0]))]
-    numeric = range(1, 1 + len(envs))
-
-    def fmt(line: list[str]) -> str:
-        parts = [v.rjust(w) if i in numeric else v.ljust(w)
-                 for i, (v, w) in enumerate(zip(line, widths, strict=True))]
-        return "  ".join(parts).rstrip()
-
-    return [fmt(grid[0]), "  ".join("-" * w for w in widths), *(fmt(g) for g in grid[1:])]
+    grid.insert(1, ["-" * max(len(line[i]) for line in grid) for i in range(len(grid[0]))])
+    return aligned(grid, right=range(1, 1 + len(envs)))
 
 
 def as_markdown(found: list[Row], envs: Sequence[str]) -> list[str]:
