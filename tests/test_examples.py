@@ -45,7 +45,7 @@ MOVES = [
     Move("trading",
          "  grafana: {port: 3000, description: Monitoring Dashboard}",
          "  grafana: {port: 3001, description: Monitoring Dashboard}",
-         "3000", "3001", frozenset({"docker-compose.yml"}), 1),
+         "3000", "3001", frozenset({"docker-compose.yml", "README.md"}), 2),
     Move("hypernode",  # the automation engine's "# Changed from 3002" comment stays
          "    ports: {http: 3002, ws: 3003}  # REST API and its WebSocket server",
          "    ports: {http: 3012, ws: 3003}  # REST API and its WebSocket server",
