@@ -238,6 +238,46 @@ def schema() -> None:
     click.echo(schema_text(), nl=False)
 
 
+@cli.command()
+@click.option("--strict", is_flag=True, help="Exit 1 while any mention is hard-coded.")
+@_registry_option
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True, help="Output format.")
+@_verbose_option
+@_color_option
+@click.pass_context
+def audit(ctx: click.Context, strict: bool, registry: str | None, fmt: str,
+          verbose: bool) -> None:
+    """Port mentions in tracked files that no target manages, and the coverage."""
+    from portsync.audit import audit as run_audit
+    from portsync.audit import render_audit
+    from portsync.registry import find_registry
+
+    def body() -> Output:
+        return render_audit(run_audit(find_registry(registry)), fmt, strict)
+
+    ctx.exit(_guarded(verbose, fmt, body))
+
+
+@cli.command("import")
+@click.option("--write", is_flag=True, help="Write ports.yaml (never overwrites one).")
+@click.option("-r", "--root", "root", metavar="PATH", default=".",
+              help="The repository folder to read (default: this folder).")
+@_verbose_option
+@_color_option
+@click.pass_context
+def import_(ctx: click.Context, write: bool, root: str, verbose: bool) -> None:
+    """Propose a ports.yaml for a repository that has none, from its config files."""
+    from pathlib import Path
+
+    from portsync.importer import run_import
+
+    def body() -> Output:
+        return run_import(Path(root), write)
+
+    ctx.exit(_guarded(verbose, "text", body))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

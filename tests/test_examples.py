@@ -59,7 +59,7 @@ MOVES = [
     Move("driftos",
          "    host_port: 5433                # avoids a local PostgreSQL on 5432",
          "    host_port: 5434                # avoids a local PostgreSQL on 5432",
-         "5433", "5434", frozenset({"docker/docker-compose.yml", ".env"}), 2),
+         "5433", "5434", frozenset({"docker/docker-compose.yml", ".env", "docs/PORTS.md"}), 5),
 ]
 SYSTEMS = sorted({m.example for m in MOVES})
 
@@ -83,6 +83,9 @@ DOC_DRIFTS = [
     DocDrift("deltran", "docs/PORTS.md", "dependencies",
              "Reporting[Reporting Engine :8088]\n    Gateway --> Settlement[Settlement Engine :8087]",
              "Reporting[Reporting Engine :8087]\n    Gateway --> Settlement[Settlement Engine :8088]"),
+    # Seed 003's notes still place the gateway on its old port 3003.
+    DocDrift("driftos", "docs/PORTS.md", "notes",
+             "The gateway (3000) is the main entry point", "The gateway (3003) is the main entry point"),
 ]
 
 
