@@ -53,8 +53,8 @@ def allocate(table: PortTable, service: str, group: str | None,
         found = registry.range(group)
         if found is None or found.reserved:
             names = [r.name for r in registry.ranges if not r.reserved]
-            raise UsageError(f"--group {group!r} names no range of {registry.label} "
-                             f"(groups: {', '.join(names) or 'none'})")
+            what = "is a reserved range" if found else f"names no range of {registry.label}"
+            raise UsageError(f"--group {group!r} {what} (groups: {', '.join(names) or 'none'})")
         candidates, searched = range(found.start, found.end + 1), f"group {group} ({found})"
         excluded: list[PortRange] = []
     else:

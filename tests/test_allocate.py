@@ -75,7 +75,8 @@ def test_full_range_exits_1(tmp_path: Path, run_cli: RunCli):
 
 @pytest.mark.parametrize(("args", "message"), [
     (("users",), "service 'users' already exists"),
-    (("x", "--group", "vendor"), "--group 'vendor' names no range"),
+    (("x", "--group", "vendor"), "--group 'vendor' is a reserved range (groups: api)"),
+    (("x", "--group", "nope"), "--group 'nope' names no range of ports.yaml"),
     (("x", "--env", "staging"), "unknown environment 'staging'"),
     (("true",), "service name 'true'"),
 ])
