@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +26,18 @@ def build_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+def git_apply(folder: Path, diff: str) -> None:
+    """Apply a unified diff with ``git apply`` in a folder that is not a repository."""
+    subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
+    subprocess.run(["git", "apply", "-"], cwd=folder, input=diff.encode(), check=True)
+    shutil.rmtree(folder / ".git")
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under root (relative posix path -> bytes)."""
+    """Every file under root (relative posix path -> bytes), the --check cache folder aside."""
     return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and ".portsync-cache" not in p.relative_to(root).parts}
 
 
 @dataclass
