@@ -1,0 +1,137 @@
+"""portsync audit: which port mentions a target manages, and the "is it a port?" rules."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from portsync.discover import scan
+from tests.conftest import RunCli, build_tree
+
+REGISTRY = """\
+version: 1
+environments:
+  production: {}
+  development: {offset: 1000}
+services:
+  courier: 8765
+targets:
+  - path: config/{env}.yaml
+    set: {port: "{{ port('courier') }}"}
+  - path: .env
+    environments: [development]
+    set: {COURIER_URL: "http://courier:{{ port('courier') }}"}
+"""
+FILES = {
+    "ports.yaml": REGISTRY,
+    ".gitignore": "local.env\n",
+    "config/production.yaml": "port: 8765   # managed\nrequest_timeout: 8765\n",
+    "config/development.yaml": "port: 9765\n",
+    ".env": "COURIER_URL=http://courier:9765\nCOURIER_PORT=9765\n",
+    "nginx/site.conf": "server {\n    listen 9765;\n}\n",
+    "Dockerfile": "FROM python:3.11\nEXPOSE 8765\n",
+    "README.md": "Since 8765 BC; version 1.8765; open http://localhost:9765/ now.\n",
+    "local.env": "PORT=8765\n",
+}
+
+
+def _repo(root: Path, files: dict[str, str | bytes], git: bool = True) -> Path:
+    build_tree(root, files)
+    if git:
+        for args in (["init", "-q"], ["add", "-A"]):
+            subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    return root
+
+
+def test_audit_lists_hard_coded_mentions_and_coverage(tmp_path: Path, run_cli: RunCli) -> None:
+    root = _repo(tmp_path, FILES)
+    result = run_cli("audit", cwd=root)
+    assert result.code == 0, result
+    assert result.out.splitlines() == [
+        ".env:2: 9765 (courier, development)",
+        "Dockerfile:2: 8765 (courier, production)",
+        "README.md:1: 9765 (courier, development)",
+        "nginx/site.conf:2: 9765 (courier, development)",
+        "3 of 7 port mentions managed (42.9%)",
+    ], result
+
+
+def test_strict_fails_while_hard_coded_and_json_lists_every_mention(tmp_path: Path,
+                                                                     run_cli: RunCli) -> None:
+    root = _repo(tmp_path, FILES)
+    assert run_cli("audit", "--strict", cwd=root).code == 1
+    result = run_cli("audit", "--strict", "--format", "json", cwd=root)
+    assert result.code == 1, result
+    document = json.loads(result.out)
+    assert (document["total"], document["managed"], document["coverage"]) == (7, 3, 42.9)
+    managed = {(m["path"], m["line"]) for m in document["mentions"] if m["managed"]}
+    assert managed == {("config/production.yaml", 1), ("config/development.yaml", 1),
+                       (".env", 1)}
+
+
+def test_strict_passes_when_everything_is_managed(tmp_path: Path, run_cli: RunCli) -> None:
+    files = {k: v for k, v in FILES.items()
+             if k in ("ports.yaml", "config/production.yaml", "config/development.yaml")}
+    root = _repo(tmp_path, {**files, ".env": "COURIER_URL=http://courier:9765\n"})
+    result = run_cli("audit", "--strict", cwd=root)
+    assert (result.code, result.out) == (0, "3 of 3 port mentions managed (100.0%)\n"), result
+
+
+def test_without_git_every_file_is_walked_with_a_note(tmp_path: Path, run_cli: RunCli) -> None:
+    root = _repo(tmp_path, FILES, git=False)
+    result = run_cli("audit", cwd=root)
+    assert result.code == 0, result
+    assert "local.env:1: 8765 (courier, production)" in result.out, result
+    assert "is not a git repository" in result.err, result
+
+
+def test_audit_of_a_broken_registry_is_exit_2(tmp_path: Path, run_cli: RunCli) -> None:
+    root = _repo(tmp_path, {"ports.yaml": "version: 1\nservices: {a: 99999}\n"})
+    result = run_cli("audit", cwd=root)
+    assert result.code == 2, result
+    assert "ports.yaml:2" in result.err, result
+
+
+def _ports(path: str, text: str) -> list[tuple[int, int, str]]:
+    return [(m.line, m.port, m.rule) for m in scan(path, text)]
+
+
+@pytest.mark.parametrize(("path", "text"), [
+    ("a.yaml", "request_timeout: 8000\nport_timeout: 8000\nyear: 2024\nversion: 8.0.1\n"),
+    ("a.yaml", "image: nginx:1.25\nsupport: 8080\ntransport: 8080\nreport: 3000\n"),
+    ("a.env", "TIMEOUT_MS=8000\nYEAR=2024\nVERSION=5432\nMAX_PORTS=abc\n"),
+    ("a.json", '{"timeout": 8000, "version": "3.8000", "copyright": "2024"}'),
+    ("a.toml", "timeout = 8000\nyear = 2024\n"),
+    ("README.md", "Founded 2024; build 8000; v1.8080; ratio 16:9 and 10:30 am.\n"),
+    ("run.sh", "sleep 8000\nmkdir -p build\ntar -xzf a.tgz\n"),
+    ("a.yaml", "port: 0\nhttp_port: 70000\nother_port: 08080\n"),
+])
+def test_numbers_that_are_not_ports_are_not_reported(path: str, text: str) -> None:
+    assert _ports(path, text) == []
+
+
+@pytest.mark.parametrize(("path", "text", "expected"), [
+    ("a.yaml", "server:\n  port: 8000\n  httpPort: '8001'\n", [(2, 8000, "key"), (3, 8001, "key")]),
+    ("a.yaml", "db_url: postgres://u:p@db:5432/x\nupstream: api:8080\n",
+     [(1, 5432, "url"), (2, 8080, "address")]),
+    ("docker-compose.yml", 'services:\n  w:\n    ports:\n      - "9000:8000"\n',
+     [(4, 9000, "host"), (4, 8000, "container")]),
+    ("a.env", "export API_PORT=8081  # api\nGRPC_PORT='50051'\n",
+     [(1, 8081, "key"), (2, 50051, "key")]),
+    ("pyproject.toml", "[tool.app]\nport = 8000\nurl = \"http://localhost:8001\"\n",
+     [(2, 8000, "key"), (3, 8001, "url")]),
+    ("package.json", '{"scripts": {"dev": "vite --port 3000", "x": "PORT=3001 node s"}}',
+     [(1, 3000, "flag"), (1, 3001, "assign")]),
+    ("nginx/site.conf", "listen 80;\nserver api:8080;\nproxy_pass http://localhost:3000;\n",
+     [(1, 80, "listen"), (2, 8080, "address"), (3, 3000, "url")]),
+    ("Dockerfile", "EXPOSE 8000/tcp 8001\nCMD uvicorn app --port 8002\n",
+     [(1, 8000, "expose"), (1, 8001, "expose"), (2, 8002, "flag")]),
+    ("PORTS.md", "| Service | HTTP Port | Year |\n|---|---|---|\n| api | 8080 | 2024 |\n",
+     [(3, 8080, "table")]),
+])
+def test_ports_are_found_from_their_context(path: str, text: str,
+                                            expected: list[tuple[int, int, str]]) -> None:
+    assert _ports(path, text) == expected
