@@ -13,11 +13,8 @@ from tests.conftest import RunCli, build_tree
 
 REGISTRY = """\
 version: 1
-environments:
-  production: {}
-  development: {offset: 1000}
-services:
-  courier: 8765
+environments: {production: {}, development: {offset: 1000}}
+services: {courier: 8765}
 targets:
   - path: config/{env}.yaml
     set: {port: "{{ port('courier') }}"}
