@@ -99,17 +99,25 @@ def sync(ctx: click.Context, check: bool, dry_run: bool, registry: str | None,
     """Bring every target file in line with ports.yaml (the default command)."""
     if check and dry_run:
         raise click.UsageError("--check and --dry-run exclude each other")
+    from portsync.cache import cached_check
     from portsync.mode import Mode
     from portsync.registry import find_registry
     from portsync.report import render_result
-    from portsync.sync import run
+    from portsync.sync import SyncResult, run
 
     mode = Mode.from_flags(check=check, dry_run=dry_run, output=output, quiet=quiet,
                            verbose=verbose, envs=envs)
 
     def body() -> Output:
-        result = run(find_registry(registry), mode, None if quiet else style.progress)
-        return render_result(result, output, quiet)
+        path = find_registry(registry)
+
+        def compute() -> tuple[SyncResult, Output]:
+            result = run(path, mode, None if quiet else style.progress)
+            return result, render_result(result, output, quiet)
+
+        if check:  # an unchanged in-sync repository is answered from .portsync-cache/
+            return cached_check(path, mode, compute)
+        return compute()[1]
 
     ctx.exit(_guarded(verbose, output, body))
 

@@ -51,6 +51,7 @@ class SyncResult:
     drifts: tuple[Drift, ...]
     written: tuple[str, ...]
     warnings: tuple[str, ...]
+    templates_dir: Path | None = None  # an input of the run, for the --check cache
 
     @property
     def changed(self) -> list[tuple[FileChange, str]]:
@@ -109,4 +110,5 @@ def run(path: Path, mode: Mode, progress: Progress | None = None) -> SyncResult:
     written: list[str] = []
     if mode.action is Action.WRITE:
         written = [shown_path(f.absolute) for f in write_plan(plan, progress)]
-    return SyncResult(mode.action, files, drifts, tuple(written), loaded.registry.warnings)
+    return SyncResult(mode.action, files, drifts, tuple(written), loaded.registry.warnings,
+                      loaded.registry.templates_dir)

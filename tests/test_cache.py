@@ -1,0 +1,257 @@
+"""The --check cache: a warm answer only while every input is byte-identical, never for drift."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import portsync.cache
+import portsync.sync
+from portsync.cache import CACHE_DIR
+from tests.conftest import RunCli, build_tree
+
+REGISTRY = """\
+version: 1
+environments:
+  production: {}
+  development: {offset: 1000}
+services:
+  api: 8000
+  web: {port: 8100, host: web}
+targets:
+  - path: svc/{service}/{env}.yaml
+    set:
+      port: "{{ port(service) }}"
+  - path: .env
+    environments: [development]
+    set: {API_PORT: "{{ port('api') }}"}
+  - path: README.md
+    environments: [production]
+    template: ports.md.j2
+    block: ports
+"""
+TEMPLATE = "{% for s in services %}- {{ s.name }}: {{ s.ports.http.production }}\n{% endfor %}"
+README = "# Demo\n<!-- portsync:begin ports -->\n- api: 8000\n- web: 8100\n<!-- portsync:end ports -->\n"
+
+
+def _files() -> dict[str, str | bytes]:
+    return {
+        "ports.yaml": REGISTRY, "templates/ports.md.j2": TEMPLATE, "README.md": README,
+        "svc/api/production.yaml": "# api\nport: 8000\n",
+        "svc/api/development.yaml": "# api\nport: 9000\n",
+        "svc/web/production.yaml": "port: 8100  # web\n",
+        "svc/web/development.yaml": "port: 9100  # web\n",
+        ".env": "API_PORT=9000\n",
+    }
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    build_tree(tmp_path, _files())
+    # Files modified within 2 s of a run are not trusted (coarse file-system clocks).
+    for path in tmp_path.rglob("*"):
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns - 60 * 10**9))
+    return tmp_path
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Counts the full pipeline runs: a cache hit adds none."""
+    calls: list[int] = []
+    real = portsync.sync.run
+
+    def counting(*args: Any, **kwargs: Any) -> portsync.sync.SyncResult:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(portsync.sync, "run", counting)
+    yield calls
+
+
+def warm(run_cli: RunCli, repo: Path, runs: list[int], *args: str) -> None:
+    """Fill the cache and prove the second identical check is answered from it."""
+    first = run_cli("--check", *args, cwd=repo)
+    assert first.code == 0, first
+    second = run_cli("--check", *args, cwd=repo)
+    assert (second.code, second.out, second.err) == (first.code, first.out, first.err), second
+    assert len(runs) == 1, "the second check should not have run the pipeline"
+    runs.clear()
+
+
+def edit_keeping_stat(path: Path, old: str, new: str) -> None:
+    """Change bytes without changing size or mtime (what a stat-only cache would miss)."""
+    before = path.stat()
+    text = path.read_text()
+    assert len(old) == len(new) and old in text
+    path.write_text(text.replace(old, new))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+
+
+def test_warm_check_replays_the_answer_and_git_ignores_the_cache(
+        repo: Path, run_cli: RunCli, runs: list[int]) -> None:
+    warm(run_cli, repo, runs)
+    again = run_cli("--check", cwd=repo)
+    assert (again.code, again.out) == (0, "all 6 files in sync\n"), again
+    assert runs == []
+    assert (repo / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_target_edited_with_same_size_and_mtime_is_drift(
+        repo: Path, run_cli: RunCli, runs: list[int]) -> None:
+    warm(run_cli, repo, runs)
+    edit_keeping_stat(repo / "svc/web/development.yaml", "9100", "9101")
+    result = run_cli("--check", cwd=repo)
+    assert result.code == 1, result
+    assert "svc/web/development.yaml:1: port: found 9101, expected 9100" in result.out, result
+
+
+def test_registry_edit_is_recomputed(repo: Path, run_cli: RunCli, runs: list[int]) -> None:
+    warm(run_cli, repo, runs)
+    edit_keeping_stat(repo / "ports.yaml", "api: 8000", "api: 8001")
+    result = run_cli("--check", cwd=repo)
+    assert result.code == 1, result
+    assert "svc/api/production.yaml:2: port: found 8000, expected 8001" in result.out, result
+
+
+def test_harmless_registry_edit_recomputes_once(repo: Path, run_cli: RunCli,
+                                                runs: list[int]) -> None:
+    warm(run_cli, repo, runs)
+    (repo / "ports.yaml").write_text(REGISTRY + "# a comment\n")
+    assert run_cli("--check", cwd=repo).code == 0
+    assert run_cli("--check", cwd=repo).code == 0
+    assert len(runs) == 1
+
+
+@pytest.mark.parametrize("change", ["edit", "new file"])
+def test_template_folder_change_is_recomputed(repo: Path, run_cli: RunCli, runs: list[int],
+                                              change: str) -> None:
+    warm(run_cli, repo, runs)
+    if change == "edit":
+        edit_keeping_stat(repo / "templates/ports.md.j2", "- {{", "* {{")
+    else:
+        (repo / "templates/extra.j2").write_text("unused\n")
+    result = run_cli("--check", cwd=repo)
+    assert len(runs) == 1
+    if change == "edit":
+        assert (result.code, result.out.splitlines()[0]) == (
+            1, "README.md:2: block ports is out of date"), result
+    else:
+        assert result.code == 0, result
+
+
+def test_template_modified_just_now_is_not_remembered(repo: Path, run_cli: RunCli,
+                                                     runs: list[int]) -> None:
+    (repo / "templates/ports.md.j2").write_text(TEMPLATE)  # mtime: now (racy)
+    for _ in range(2):
+        assert run_cli("--check", cwd=repo).code == 0
+    assert len(runs) == 2
+
+
+def test_deleted_target_is_an_error(repo: Path, run_cli: RunCli, runs: list[int]) -> None:
+    warm(run_cli, repo, runs)
+    (repo / ".env").unlink()
+    result = run_cli("--check", cwd=repo)
+    assert result.code == 2, result
+    assert ".env" in result.err and "does not exist" in result.err, result
+
+
+@pytest.mark.parametrize("port", ["8200", "8201"])
+def test_new_service_file_is_checked(repo: Path, run_cli: RunCli, runs: list[int],
+                                     port: str) -> None:
+    warm(run_cli, repo, runs)
+    (repo / "ports.yaml").write_text(REGISTRY.replace("  web:", "  db: 8200\n  web:"))
+    build_tree(repo, {"svc/db/production.yaml": f"port: {port}\n",
+                      "svc/db/development.yaml": "port: 9200\n",
+                      "README.md": README.replace("- web", "- db: 8200\n- web")})
+    result = run_cli("--check", cwd=repo)
+    if port == "8200":
+        assert (result.code, result.out) == (0, "all 8 files in sync\n"), result
+    else:
+        assert result.code == 1, result
+        assert "svc/db/production.yaml:1: port: found 8201, expected 8200" in result.out
+
+
+def test_new_tool_version_is_recomputed(repo: Path, run_cli: RunCli, runs: list[int],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    warm(run_cli, repo, runs)
+    monkeypatch.setattr(portsync.cache, "__version__", "999.0")
+    assert run_cli("--check", cwd=repo).code == 0
+    assert len(runs) == 1
+
+
+def test_env_selection_is_part_of_the_key(repo: Path, run_cli: RunCli,
+                                          runs: list[int]) -> None:
+    (repo / ".env").write_text("API_PORT=9999\n")  # drift in development only
+    warm(run_cli, repo, runs, "--env", "production")
+    result = run_cli("--check", cwd=repo)
+    assert result.code == 1, result
+    assert ".env:1: API_PORT: found 9999, expected 9000" in result.out, result
+    assert run_cli("--check", "--env", "development", cwd=repo).code == 1
+
+
+def test_output_options_are_part_of_the_key(repo: Path, run_cli: RunCli,
+                                            runs: list[int]) -> None:
+    warm(run_cli, repo, runs)
+    result = run_cli("--check", "--format", "json", cwd=repo)
+    assert json.loads(result.out)["summary"] == "all 6 files in sync", result
+    assert run_cli("--check", "-q", cwd=repo).out == ""
+    sub = run_cli("--check", "--format", "json", cwd=repo / "svc")
+    assert {f["path"] for f in json.loads(sub.out)["files"]} >= {"api/production.yaml"}, sub
+
+
+def test_drift_is_never_cached(repo: Path, run_cli: RunCli, runs: list[int]) -> None:
+    (repo / "svc/api/production.yaml").write_text("# api\nport: 8001\n")
+    for _ in range(2):
+        result = run_cli("--check", cwd=repo)
+        assert result.code == 1, result
+        assert "svc/api/production.yaml:2: port: found 8001, expected 8000" in result.out
+    assert len(runs) == 2
+    assert not list((repo / CACHE_DIR).glob("*.json")) if (repo / CACHE_DIR).exists() else True
+
+
+def test_sync_and_dry_run_never_use_the_cache(repo: Path, run_cli: RunCli,
+                                              runs: list[int]) -> None:
+    warm(run_cli, repo, runs)
+    (repo / ".env").write_text("API_PORT=1\n")
+    assert "+API_PORT=9000" in run_cli("--dry-run", cwd=repo).out
+    assert run_cli(cwd=repo).code == 0
+    assert (repo / ".env").read_text() == "API_PORT=9000\n"
+    assert len(runs) == 2
+
+
+def _entries(repo: Path) -> list[Path]:
+    return sorted((repo / CACHE_DIR).glob("check-*.json"))
+
+
+@pytest.mark.parametrize("damage", [
+    lambda text: text[: len(text) // 2],
+    lambda text: "[]",
+    lambda text: json.dumps({**json.loads(text), "files": [["README.md", None, 1]]}),
+    lambda text: json.dumps({**json.loads(text), "stdout": [1, 2]}),
+    lambda text: json.dumps({**json.loads(text), "templates_dir": None}),
+    lambda text: "\udcff",
+], ids=["truncated", "not-a-mapping", "bad-file-row", "bad-lines", "bad-folder", "not-utf8"])
+def test_damaged_cache_means_recompute(repo: Path, run_cli: RunCli, runs: list[int],
+                                       damage: Callable[[str], str]) -> None:
+    warm(run_cli, repo, runs)
+    (entry,) = _entries(repo)
+    entry.write_bytes(damage(entry.read_text()).encode("utf-8", "surrogateescape"))
+    result = run_cli("--check", cwd=repo)
+    assert (result.code, result.out) == (0, "all 6 files in sync\n"), result
+    assert len(runs) == 1
+
+
+def test_unwritable_cache_folder_is_harmless(repo: Path, run_cli: RunCli,
+                                             runs: list[int]) -> None:
+    (repo / CACHE_DIR).write_text("a file where the folder should be\n")
+    for _ in range(2):
+        result = run_cli("--check", cwd=repo)
+        assert (result.code, result.out) == (0, "all 6 files in sync\n"), result
+    assert len(runs) == 2
