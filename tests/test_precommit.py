@@ -34,10 +34,18 @@ def _commit(cwd: Path, message: str) -> None:
     _git(cwd, "commit", "-q", "-m", message)
 
 
+def _head() -> str:
+    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, check=True,
+                          capture_output=True, text=True)
+    return done.stdout.strip()
+
+
 def _try_repo(cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "PORTSYNC_REGISTRY"}
+    # --ref HEAD: the committed tree, as a user's clone would see it; without it try-repo
+    # would also pick up whatever uncommitted edits this checkout holds.
     return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO),
-                           "portsync-check", "--all-files"],
+                           "portsync-check", "--ref", _head(), "--all-files"],
                           check=False, cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=600)
 
@@ -66,7 +74,7 @@ def test_project_config_runs_ruff_mypy_and_portsync_check() -> None:
 
 
 def test_try_repo_passes_in_sync_and_fails_on_drift(tmp_path: Path) -> None:
-    """Needs the hooks file committed in this repository: try-repo clones HEAD."""
+    """Installs this repository's HEAD commit the way pre-commit does for a user."""
     build_tree(tmp_path, {"ports.yaml": REGISTRY, "config.yaml": "port: 8000  # api\n"})
     _git(tmp_path, "init", "-q")
     _commit(tmp_path, "in sync")
