@@ -47,13 +47,16 @@ def read_text(path: Path, label: str, error_type: type[PortsyncError] = TargetEr
               ) -> FileText | None:
     """The file's text, or None when it does not exist. Newlines are kept as stored."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         return None
     except OSError as err:
         raise error_type(f"cannot read: {err.strerror}", where=label) from err
-    if path.is_dir():
+    size = info.st_size
+    if stat.S_ISDIR(info.st_mode):
         raise error_type("is a folder, not a file", where=label)
+    if not stat.S_ISREG(info.st_mode):  # reading a FIFO or a device would block or never end
+        raise error_type("is not a regular file (a pipe or a device?); refusing it", where=label)
     if size > MAX_BYTES:
         raise error_type(f"file is {size} bytes, over the {MAX_BYTES >> 20} MiB limit",
                          where=label)

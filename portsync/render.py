@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from portsync import sandbox
 from portsync.errors import PortsyncError, TargetError
 
 _MARKERS = ("{{", "{%", "{#")
@@ -22,17 +23,11 @@ class Renderer:
         self.templates_dir = templates_dir
         self._env: Any = None
         self._compiled: dict[str, Any] = {}
+        self._budget = sandbox.Budget()  # shared by every render of the run
 
     def _environment(self) -> Any:
         if self._env is None:
-            from jinja2 import FileSystemLoader, StrictUndefined
-            from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-            self._env = ImmutableSandboxedEnvironment(
-                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                keep_trailing_newline=True, autoescape=False,
-                loader=FileSystemLoader(str(self.templates_dir)),
-            )
+            self._env = sandbox.environment(self.templates_dir)
         return self._env
 
     def value(self, text: str, context: dict[str, Any], where: str, key: str) -> str:
@@ -59,23 +54,32 @@ class Renderer:
         try:
             return make()
         except TemplateNotFound as err:
-            raise TargetError(f"template {err.name!r} not found in {self.templates_dir.name}/",
-                              where=where, key=key) from err
+            raise self._not_found(err, where, key) from err
         except TemplateSyntaxError as err:
             raise TargetError(f"template syntax error on line {err.lineno}: {err.message}",
                               where=where, key=key) from err
         except TemplateError as err:
             raise TargetError(f"template error: {err}", where=where, key=key) from err
 
+    def _not_found(self, err: Any, where: str, key: str) -> TargetError:
+        return TargetError(f"template {err.name!r} not found in {self.templates_dir.name}/",
+                           where=where, key=key)
+
     def _run(self, template: Any, context: dict[str, Any], where: str, key: str) -> str:
-        from jinja2 import TemplateError
+        from jinja2 import TemplateError, TemplateNotFound
         from jinja2.exceptions import SecurityError
 
         try:
-            return str(template.render(context))
+            return self._budget.render(template, context, self._env)
+        except sandbox.Exceeded as err:
+            raise TargetError(f"template stopped: {err}", where=where, key=key) from err
+        except MemoryError as err:
+            raise TargetError("template stopped: out of memory", where=where, key=key) from err
         except SecurityError as err:
             raise TargetError(f"template blocked by the sandbox: {err}",
                               where=where, key=key) from err
+        except TemplateNotFound as err:  # {% include %} of a missing file, or one outside
+            raise self._not_found(err, where, key) from err
         except TemplateError as err:
             raise TargetError(f"template error: {err}", where=where, key=key) from err
         except LookupError as err:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from portsync.errors import PortsyncError
+
+# Aliases may repeat a node; beyond this many extra nodes it is a "billion laughs" bomb,
+# which would hang anything that walks the document (our checks, the user's other tools).
+MAX_ALIAS_NODES = 100_000
 
 
 def _yaml(typ: str) -> Any:
@@ -25,12 +30,48 @@ def _fail(error: Exception, label: str, error_type: type[PortsyncError]) -> Port
     return error_type(f"invalid YAML: {problem}", where=where)
 
 
+def _expanded_size(root: Any, children: Callable[[Any], Iterable[Any]]) -> tuple[int, int]:
+    """(nodes with every alias expanded, distinct nodes): linear time, shared nodes memoized."""
+    memo: dict[int, int] = {}
+
+    def size(obj: Any) -> int:
+        key = id(obj)
+        if key not in memo:
+            memo[key] = 1  # a recursive alias counts once instead of looping
+            memo[key] = 1 + sum(size(child) for child in children(obj))
+        return memo[key]
+
+    return size(root), len(memo)
+
+
+def _data_children(obj: Any) -> Iterable[Any]:
+    if isinstance(obj, dict):
+        return [item for pair in obj.items() for item in pair]
+    return obj if isinstance(obj, list) else ()
+
+
+def _node_children(node: Any) -> Iterable[Any]:
+    if isinstance(getattr(node, "value", None), list):
+        return [item for entry in node.value
+                for item in (entry if isinstance(entry, tuple) else (entry,))]
+    return ()
+
+
+def _refuse_bombs(root: Any, children: Callable[[Any], Iterable[Any]], label: str,
+                  error_type: type[PortsyncError]) -> Any:
+    expanded, distinct = _expanded_size(root, children)
+    if expanded - distinct > MAX_ALIAS_NODES:
+        raise error_type(f"invalid YAML: aliases expand the document to {expanded} nodes "
+                         "(an alias bomb?); refusing it", where=label)
+    return root
+
+
 def load(text: str, label: str, error_type: type[PortsyncError]) -> Any:
     """Load a round-trip document whose containers remember line and column."""
     from ruamel.yaml.error import YAMLError
 
     try:
-        return _yaml("rt").load(text)
+        return _refuse_bombs(_yaml("rt").load(text), _data_children, label, error_type)
     except YAMLError as error:
         raise _fail(error, label, error_type) from error
     except RecursionError as error:
@@ -42,7 +83,7 @@ def compose(text: str, label: str, error_type: type[PortsyncError]) -> Any:
     from ruamel.yaml.error import YAMLError
 
     try:
-        return _yaml("rt").compose(text)
+        return _refuse_bombs(_yaml("rt").compose(text), _node_children, label, error_type)
     except YAMLError as error:
         raise _fail(error, label, error_type) from error
     except RecursionError as error:
