@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -55,3 +56,11 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path) -> None:
         f"portsync, version {version}\n"
     check = _run(python, "-m", "portsync", "--check", "-r", REPO / "ports.yaml", cwd=tmp_path)
     assert check.stdout.rstrip().endswith("in sync"), check.stdout
+
+    # Data files travel in the wheel: the starter registry and the JSON Schema.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    _run(scripts / "portsync", "init", cwd=fresh)
+    assert _run(scripts / "portsync", "validate", cwd=fresh).stdout.startswith("ports.yaml is valid")
+    schema = json.loads(_run(scripts / "portsync", "schema", cwd=fresh).stdout)
+    assert "services" in schema["properties"]
