@@ -1,0 +1,72 @@
+"""The YAML editor's libyaml shortcut agrees with the ruamel path on every document."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from portsync import keypath, yamlio
+from portsync.editors import Edited, yamlfile
+from portsync.errors import TargetError
+from portsync.model import SetEdit, Source
+
+DOCS = {
+    "plain": "# c\nserver:\n  port: 8000  # API\n  host: x\nurl: http://a:1\n",
+    "quoted": "server:\n  port: '8000'\nurl: \"http://a:1\"\n",
+    "flow": "server: {port: 8000, host: x}\nurl: [http://a:1]\n",
+    "crlf": "server:\r\n  port: 8000\r\nurl: http://a:1\r\n",
+    "list": "server:\n  port: 8000\nurl: http://a:1\nports:\n  - \"1:1\"\n  - 2\n",
+    "duplicate": "server:\n  port: 1\nserver:\n  port: 8000\nurl: http://a:1\n",
+    "tagged": "server:\n  port: !!str 8000\nurl: !custom http://a:1\n",
+    "anchored": "base: &b 8000\nserver:\n  port: *b\nurl: http://a:1\n",
+    "block": "server:\n  port: 8000\nurl: |\n  http://a:1\n",
+    "folded": "server:\n  port: 8000\nurl: http://a:1\n  continued\n",
+    "missing": "server:\n  host: x\n",
+    "scalar-root": "just text\n",
+    "list-root": "- a\n- b\n",
+    "runs-into": "server: 8000\nurl: x\n",
+    "two-docs": "server: {port: 8000}\n---\nurl: x\n",
+    "broken": "server: [8000\n",
+    "nul-escape": "server:\n  port: \"80\\x300\"\nurl: http://a:1\n",
+    "empty": "",
+}
+EDITS = [("server.port", "8000"), ("url", "http://a:1")]
+
+
+def _edits(pairs: list[tuple[str, str]]) -> list[SetEdit]:
+    return [SetEdit(keypath.parse(k), k, v, Source("ports.yaml", 1, 1)) for k, v in pairs]
+
+
+def _outcome(text: str, pairs: list[tuple[str, str]]) -> Edited | str:
+    try:
+        return yamlfile.apply(text, _edits(pairs), "f.yaml")
+    except TargetError as err:
+        return str(err)
+
+
+@pytest.mark.parametrize("pairs", [EDITS, [("server.port", "8001"), ("url", "http://a:1")],
+                                   [("ports[0]", "1:1")], [("ports[1]", "3")]],
+                         ids=["same", "changed", "list-same", "list-changed"])
+@pytest.mark.parametrize("name", list(DOCS))
+def test_shortcut_gives_what_ruamel_gives(name: str, pairs: list[tuple[str, str]],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    quick = _outcome(DOCS[name], pairs)
+    monkeypatch.setattr(yamlio, "compose_quick", lambda text: None)
+    assert quick == _outcome(DOCS[name], pairs)
+
+
+def test_shortcut_is_taken_for_an_in_sync_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_ruamel(*args: object) -> None:
+        raise AssertionError("ruamel should not be needed")
+
+    monkeypatch.setattr(yamlio, "compose", no_ruamel)
+    assert yamlfile.apply(DOCS["plain"], _edits(EDITS), "f.yaml") == Edited(DOCS["plain"], ())
+
+
+def test_aliases_and_a_missing_libyaml_use_ruamel(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert yamlio.compose_quick(DOCS["anchored"]) is None
+    assert yamlio.compose_quick(DOCS["plain"]) is not None
+    monkeypatch.setitem(sys.modules, "yaml", None)  # import yaml now raises ImportError
+    assert yamlio.compose_quick(DOCS["plain"]) is None
+    assert yamlfile.apply(DOCS["plain"], _edits(EDITS), "f.yaml") == Edited(DOCS["plain"], ())
