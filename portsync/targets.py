@@ -47,8 +47,9 @@ def target_environments(target: Target, registry: Registry) -> list[str]:
 def _services(target: Target, registry: Registry, env: str) -> list[str | None]:
     if target.services is None and not _mentions(target, "{service}"):
         return [None]
-    names = target.services or tuple(s.name for s in registry.services)
-    return [n for n in names if (svc := registry.service(n)) is not None and svc.runs_in(env)]
+    by_name = {s.name: s for s in registry.services}  # one pass: large registries stay linear
+    names = target.services or tuple(by_name)
+    return [n for n in names if (svc := by_name.get(n)) is not None and svc.runs_in(env)]
 
 
 def _expand(text: str, env: str, service: str | None) -> str:
@@ -89,7 +90,7 @@ def expand_targets(registry: Registry, table: PortTable, only_envs: Iterable[str
     """Every file the registry manages with all its edits, in declaration order."""
     selected = set(only_envs) if only_envs is not None else None
     expander = _Expander(registry, table)
-    jobs: dict[str, tuple[str, bool, list[Edit]]] = {}
+    jobs: dict[str, tuple[str, bool, dict[tuple[str, object], Edit]]] = {}
     problems: list[PortsyncError] = []
     for target in registry.targets:
         try:
@@ -104,27 +105,26 @@ def expand_targets(registry: Registry, table: PortTable, only_envs: Iterable[str
         except PortsyncError as err:
             problems.append(err)
     raise_all(problems)
-    return [FileJob(path, fmt, create, tuple(edits)) for path, (fmt, create, edits) in jobs.items()]
+    return [FileJob(path, fmt, create, tuple(edits.values()))
+            for path, (fmt, create, edits) in jobs.items()]
 
 
-def _merge(jobs: dict[str, tuple[str, bool, list[Edit]]], path: str, fmt: str, target: Target,
-           edits: list[Edit]) -> None:
+def _merge(jobs: dict[str, tuple[str, bool, dict[tuple[str, object], Edit]]], path: str,
+           fmt: str, target: Target, edits: list[Edit]) -> None:
     if target.sets and fmt == "text":
         raise RegistryError(f"{path}: set needs a yaml, json, toml or env file "
                             "(use replace for plain text, or give format:)",
                             where=str(target.source))
     if path not in jobs:
-        jobs[path] = (fmt, target.create, [])
+        jobs[path] = (fmt, target.create, {})
     known_fmt, create, existing = jobs[path]
     if known_fmt != fmt:
         raise RegistryError(f"{path} is treated both as {known_fmt} and as {fmt}",
                             where=str(target.source))
     for edit in edits:
-        clash = _clash(existing, edit)
-        if clash is None:
-            existing.append(edit)
-        elif clash != _value(edit):
-            raise RegistryError(f"two values for one key: {clash!r} ({_first(existing, edit)}) "
+        first = existing.setdefault(_slot(edit), edit)  # a dict: one lookup, not a scan
+        if first is not edit and _value(first) != _value(edit):
+            raise RegistryError(f"two values for one key: {_value(first)!r} ({first.source}) "
                               f"and {_value(edit)!r}", where=str(edit.source),
                               key=f"{path}: {_name(edit)}")
     jobs[path] = (fmt, create or target.create, existing)
@@ -142,22 +142,10 @@ def _value(edit: Edit) -> str:
     return edit.text if isinstance(edit, RenderEdit) else edit.value
 
 
-def _same_slot(a: Edit, b: Edit) -> bool:
-    if isinstance(a, SetEdit) and isinstance(b, SetEdit):
-        return a.key == b.key
-    if isinstance(a, ReplaceEdit) and isinstance(b, ReplaceEdit):
-        return a.pattern == b.pattern
-    if isinstance(a, RenderEdit) and isinstance(b, RenderEdit):
-        return a.block == b.block
-    return False
-
-
-def _clash(existing: list[Edit], edit: Edit) -> str | None:
-    for other in existing:
-        if _same_slot(other, edit):
-            return _value(other)
-    return None
-
-
-def _first(existing: list[Edit], edit: Edit) -> str:
-    return next(str(o.source) for o in existing if _same_slot(o, edit))
+def _slot(edit: Edit) -> tuple[str, object]:
+    """What an edit writes to: two edits of one file with the same slot must agree."""
+    if isinstance(edit, SetEdit):
+        return ("set", edit.key)
+    if isinstance(edit, ReplaceEdit):
+        return ("replace", edit.pattern)
+    return ("render", edit.block)
