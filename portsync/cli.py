@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from portsync import __version__, style
 from portsync.errors import PortsyncError
 from portsync.report import EXIT_BUG, Output, render_errors
+
+if TYPE_CHECKING:
+    from portsync.sync import SyncResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 _OUTPUTS = ("text", "json", "github")
@@ -103,7 +106,6 @@ def sync(ctx: click.Context, check: bool, dry_run: bool, registry: str | None,
     from portsync.mode import Mode
     from portsync.registry import find_registry
     from portsync.report import render_result
-    from portsync.sync import SyncResult, run
 
     mode = Mode.from_flags(check=check, dry_run=dry_run, output=output, quiet=quiet,
                            verbose=verbose, envs=envs)
@@ -112,6 +114,8 @@ def sync(ctx: click.Context, check: bool, dry_run: bool, registry: str | None,
         path = find_registry(registry)
 
         def compute() -> tuple[SyncResult, Output]:
+            from portsync.sync import run  # the pipeline: not needed for a cache hit
+
             result = run(path, mode, None if quiet else style.progress)
             return result, render_result(result, output, quiet)
 

@@ -7,12 +7,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from portsync.errors import PortsyncError
 from portsync.mode import Action
 from portsync.model import Registry
 from portsync.patch import unified_diff
-from portsync.sync import SyncResult
+
+if TYPE_CHECKING:  # the pipeline is imported only by commands that run it (start-up time)
+    from portsync.sync import SyncResult
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR, EXIT_BUG = 0, 1, 2, 3
 _WHERE = re.compile(r"^(?P<file>.*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?$")
