@@ -140,7 +140,7 @@ def generate(root: Path, n: int, with_block: bool) -> None:
 def copy_example(target: Path) -> None:
     """Copy the bundled example (the repository's ports.yaml and its files) to ``target``."""
     ignore = shutil.ignore_patterns(".git", "__pycache__", ".*cache", "*.egg-info", "build",
-                                    ".venv", ".hypothesis", "tests", "docs")
+                                    ".venv", ".hypothesis")
     shutil.copytree(REPO, target, ignore=ignore)
 
 
