@@ -41,7 +41,7 @@ def _value_span(chunk: str) -> tuple[int, int, str | None] | None:
 
 
 def _quoted(value: str, quote: str | None) -> str:
-    if quote == "'" and "'" not in value:
+    if quote == "'" and "'" not in value and "\\" not in value:  # dotenv unescapes \\ in '...'
         return f"'{value}'"
     if quote == "=":
         return "=" + _quoted(value, None)
