@@ -14,7 +14,10 @@ each case as a subprocess, interleaved round by round, and prints medians:
 - a plain script loading and dumping every YAML file with ruamel.yaml round-trip
   (what the seeds' update_ports.py did), as the baseline to beat.
 
-Peak memory is each child's maximum resident set (``os.wait4``). Unix only.
+Peak memory is measured in one extra run per case, by a wrapper that reads the
+process's own high-water mark (``VmHWM`` in /proc/self/status, Linux) at exit:
+``wait4``'s ``ru_maxrss`` would include the benchmark's own memory, which a child
+carries until it execs.
 
     python scripts/bench.py            # 10/100/1000 services, 7 rounds
     python scripts/bench.py --quick    # 10/100 services, 3 rounds
@@ -49,6 +52,32 @@ for path in sorted(Path(sys.argv[1]).rglob("*.yaml")):
     data = yaml.load(path.read_text())
     out = io.StringIO()
     yaml.dump(data, out)
+'''
+PEAK = '''\
+"""Run ``-c CODE``, ``-m MODULE`` or a script, then write this process's peak RSS (KiB)."""
+import atexit, resource, runpy, sys
+
+out, rest = sys.argv[1], sys.argv[2:]
+
+def report():
+    try:
+        with open("/proc/self/status") as status:
+            kib = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    except OSError:  # not Linux: an upper bound
+        kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with open(out, "w") as handle:
+        handle.write(str(kib))
+
+atexit.register(report)
+if rest[0] == "-c":
+    sys.argv = ["-c"]
+    exec(rest[1])
+elif rest[0] == "-m":
+    sys.argv = [rest[1], *rest[2:]]
+    runpy.run_module(rest[1], run_name="__main__", alter_sys=True)
+else:
+    sys.argv = rest
+    runpy.run_path(rest[0], run_name="__main__")
 '''
 README_TEMPLATE = """\
 | Service | {% for env in environments %}{{ env }} | {% endfor %}
@@ -146,25 +175,23 @@ def copy_example(target: Path) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Run:
-    """One finished child process: wall seconds, exit code, peak resident MiB."""
+    """One finished child process: wall seconds and exit code."""
 
     seconds: float
     code: int
-    peak_mib: float
 
 
 def run_child(argv: Sequence[str], cwd: Path) -> Run:
-    """Run one command, measuring wall time and its own peak memory (``os.wait4``)."""
+    """Run one command, measuring its wall time."""
     env = {k: v for k, v in os.environ.items() if k != "PORTSYNC_REGISTRY"}
     with tempfile.TemporaryFile() as sink:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=sink, stderr=sink, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+        code = subprocess.run(argv, cwd=cwd, stdout=sink, stderr=sink, env=env,
+                              check=False).returncode
         seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
         sink.seek(0)
         output = sink.read().decode("utf-8", "replace")
-    run = Run(seconds, proc.returncode, usage.ru_maxrss / 1024)
+    run = Run(seconds, code)
     if os.environ.get("BENCH_VERBOSE"):
         print(f"  {' '.join(argv)} -> {run.code} in {seconds:.3f}s\n{output}", file=sys.stderr)
     return run
@@ -182,26 +209,32 @@ class Case:
     before: Callable[[], None] = lambda: None
     after: Callable[[], None] = lambda: None
     runs: list[Run] = field(default_factory=list)
+    peak: float = 0.0
 
-    def once(self) -> None:
+    def once(self, argv: Sequence[str] | None = None) -> None:
         """Time one run, checking its exit code."""
         self.before()
-        run = run_child(self.argv, self.cwd)
+        run = run_child(argv or self.argv, self.cwd)
         self.after()
         if run.code != self.expect:
             raise SystemExit(f"{self.label} ({self.size}): exit {run.code}, expected "
-                             f"{self.expect}: {' '.join(self.argv)} in {self.cwd}")
-        self.runs.append(run)
+                             f"{self.expect}: {' '.join(argv or self.argv)} in {self.cwd}")
+        if argv is None:
+            self.runs.append(run)
+
+    def measure_peak(self, work: Path) -> None:
+        """One more run under the high-water-mark wrapper: peak resident MiB."""
+        script = Path(self.argv[0])
+        rest = ["-m", "portsync", *self.argv[1:]] if script.name == "portsync" else self.argv[1:]
+        out = work / "peak.txt"
+        self.once([sys.executable, str(work / "peak.py"), str(out), *rest])
+        self.peak = int(out.read_text()) / 1024
 
     @property
     def median(self) -> float:
         """Median wall seconds."""
         return statistics.median(r.seconds for r in self.runs)
 
-    @property
-    def peak(self) -> float:
-        """Largest peak resident MiB over the runs."""
-        return max(r.peak_mib for r in self.runs)
 
 
 def portsync_command() -> list[str]:
@@ -241,6 +274,7 @@ def build_cases(work: Path, sizes: Sequence[int], portsync: list[str]) -> list[C
     check = [*portsync, "--check"]
     with_block = importlib.util.find_spec("portsync.editors.template") is not None
     (work / "baseline.py").write_text(BASELINE, encoding="utf-8")
+    (work / "peak.py").write_text(PEAK, encoding="utf-8")
     cases = [Case("python -c pass", "-", [sys.executable, "-c", "pass"], work, 0)]
     example = work / "example"
     copy_example(example)
@@ -333,6 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for _ in range(rounds):
             for case in cases:
                 case.once()
+        for case in cases:
+            case.measure_peak(work)
         report(cases, sizes)
     finally:
         if args.keep:
