@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -101,6 +103,17 @@ def test_warm_check_replays_the_answer_and_git_ignores_the_cache(
     assert (again.code, again.out) == (0, "all 6 files in sync\n"), again
     assert runs == []
     assert (repo / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_warm_check_imports_no_parser_nor_template_engine(repo: Path) -> None:
+    probe = ("import sys\nfrom portsync.cli import main\ncode = main(['--check'])\n"
+             "print(sorted(m for m in ('ruamel', 'yaml', 'jinja2', 'deepdiff', 'dotenv')"
+             " if m in sys.modules))\nsys.exit(code)\n")
+    runs = [subprocess.run([sys.executable, "-c", probe], cwd=repo, capture_output=True,
+                           text=True, check=False) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs
+    assert runs[0].stdout.splitlines()[-1] != "[]", runs[0]  # the cold run needed them
+    assert runs[1].stdout == "all 6 files in sync\n[]\n", runs[1]
 
 
 def test_target_edited_with_same_size_and_mtime_is_drift(
