@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from portsync.errors import PortsyncError, TargetError
 
 MAX_BYTES = 16 * 1024 * 1024
+TEMP_SUFFIX = ".portsync"  # temporary files are ".NAME.RANDOM.portsync" beside NAME
 BOM = "\ufeff"
 
 
@@ -90,13 +93,12 @@ def check_writable(path: Path, label: str) -> None:
         raise TargetError("folder is not writable", where=label)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) via a temp file and a rename, keeping its mode."""
-    data = text.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".portsync")
+def _stage(path: Path, text: str) -> Path:
+    """A temporary file beside ``path`` holding ``text`` with ``path``'s mode, on disk."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            handle.write(text.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists():
@@ -105,7 +107,47 @@ def write_atomic(path: Path, text: str) -> None:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+def write_all(files: Iterable[tuple[Path, str, str]]) -> None:
+    """Write ``(path, text, label)`` files: every temporary file first, then the renames.
+
+    A failure while writing (disk full, permissions) leaves every file as it was;
+    a crash at any moment leaves each file wholly old or wholly new.
+    """
+    staged: list[tuple[Path, Path, str]] = []
+    label = ""
+    try:
+        for path, text, label in files:
+            staged.append((_stage(path, text), path, label))
+        while staged:
+            tmp, path, label = staged[0]
+            os.replace(tmp, path)
+            staged.pop(0)
+    except OSError as err:
+        raise TargetError(f"cannot write: {err.strerror or err}", where=label) from err
+    finally:
+        for tmp, _, _ in staged:
+            tmp.unlink(missing_ok=True)
+
+
+def remove_stale_temps(paths: Iterable[Path]) -> None:
+    """Remove temporary files a killed run left beside ``paths`` (only under the sync lock)."""
+    folders: dict[Path, set[str]] = {}
+    for path in paths:
+        folders.setdefault(path.parent, set()).add(path.name)
+    for folder, names in folders.items():
+        with suppress(OSError):
+            for entry in os.listdir(folder):
+                if entry.startswith(".") and entry.endswith(TEMP_SUFFIX) and \
+                        entry[1:-len(TEMP_SUFFIX)].rpartition(".")[0] in names:
+                    (folder / entry).unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` (UTF-8) via a temp file and a rename, keeping its mode."""
+    write_all([(path, text, path.name)])

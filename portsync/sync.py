@@ -96,13 +96,23 @@ def write_plan(plan: Plan, progress: Progress | None = None) -> list[FileChange]
         except PortsyncError as err:
             problems.append(err)
     raise_all(problems)
-    for change in _each(progress, changed, "writing"):
-        fsio.write_atomic(change.absolute, change.after)
+    fsio.remove_stale_temps(c.absolute for c in plan.files)  # run() holds the lock
+    # All temporary files first, then the renames: a failed write leaves every file as it was.
+    fsio.write_all((c.absolute, c.after, c.path) for c in _each(progress, changed, "writing"))
     return list(changed)
 
 
 def run(path: Path, mode: Mode, progress: Progress | None = None) -> SyncResult:
-    """Run one sync in the given mode."""
+    """Run one sync in the given mode; a writing run holds the lock from plan to write."""
+    if mode.action is Action.WRITE:
+        from portsync import lock
+
+        with lock.exclusive(path.parent):
+            return _run(path, mode, progress)
+    return _run(path, mode, progress)
+
+
+def _run(path: Path, mode: Mode, progress: Progress | None) -> SyncResult:
     loaded = load(path)
     plan = make_plan(loaded, mode.envs, progress)
     files = tuple((f, shown_path(f.absolute)) for f in plan.files)
