@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -66,7 +67,11 @@ def _guarded(verbose: bool, output: str, body: Callable[[], Output]) -> int:
     except KeyboardInterrupt:
         click.echo("portsync: interrupted", err=True)
         return 130
-    except Exception as err:  # noqa: BLE001  # an unexpected error is a bug: exit 3
+    except BrokenPipeError:
+        # `portsync --dry-run | head`: the reader left; not a bug. Silence the final flush.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except Exception as err:  # an unexpected error is a bug: exit 3
         if verbose:
             import traceback
 
