@@ -70,6 +70,14 @@ def read_text(path: Path, label: str, error_type: type[PortsyncError] = TargetEr
     return decode(data, label, error_type)
 
 
+def display_path(path: Path) -> str:
+    """How messages name a file: relative to the current folder, with forward slashes."""
+    try:
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+
+
 def inside(root: Path, relative: str, label: str) -> Path:
     """``root / relative`` with every link resolved, refusing anything outside root."""
     if not relative or Path(relative).is_absolute() or Path(relative).drive:

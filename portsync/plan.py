@@ -13,32 +13,33 @@ from portsync.model import FileChange, FileJob, Plan, RenderEdit, ReplaceEdit, S
 
 def plan_file(root: Path, job: FileJob) -> FileChange:
     """The planned state of one file; raises TargetError naming the file on any problem."""
-    absolute = fsio.inside(root, job.path, job.path)
-    current = fsio.read_text(absolute, job.path)
+    absolute = fsio.inside(root, job.path, job.path)  # refusals name the path as written
+    label = fsio.display_path(absolute)
+    current = fsio.read_text(absolute, label)
     if current is None and not job.create:
         raise TargetError("file does not exist (add create: true to the target to create it)",
-                          where=job.path)
+                          where=label)
     body = current.body if current is not None else ""
     changes: list[ValueChange] = []
     if current is None:
         changes.append(ValueChange(None, None, None, None, label="missing"))
     sets = [e for e in job.edits if isinstance(e, SetEdit)]
     if sets:
-        edited = set_editor(job.format)(body, sets, job.path)
+        edited = set_editor(job.format)(body, sets, label)
         body = edited.text
         changes += edited.changes
     replaces = [e for e in job.edits if isinstance(e, ReplaceEdit)]
     if replaces:
         from portsync.editors.textfile import apply_replace
 
-        edited = apply_replace(body, replaces, job.path)
+        edited = apply_replace(body, replaces, label)
         body = edited.text
         changes += edited.changes
     renders = [e for e in job.edits if isinstance(e, RenderEdit)]
     if renders:
         from portsync.editors.template import apply_render
 
-        edited = apply_render(body, renders, job.path, whole_file_missing=current is None)
+        edited = apply_render(body, renders, label, whole_file_missing=current is None)
         body = edited.text
         changes += edited.changes
     after = fsio.FileText(body, current.bom if current is not None else False).full

@@ -63,7 +63,7 @@ def find_registry(explicit: str | None, start: Path | None = None) -> Path:
 
 def load_registry(path: Path) -> Registry:
     """Read and schema-check ports.yaml; every problem is reported at once."""
-    label = path.name
+    label = fsio.display_path(path)
     text = fsio.read_text(path, label, RegistryError)
     if text is None:
         raise RegistryError("file not found", where=label)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,11 +66,6 @@ def load(path: Path) -> Loaded:
     return Loaded(registry, table)
 
 
-def shown_path(absolute: Path, cwd: Path | None = None) -> str:
-    """A path as reports print it: relative to the current folder, with forward slashes."""
-    return Path(os.path.relpath(absolute, cwd or Path.cwd())).as_posix()
-
-
 def make_plan(loaded: Loaded, envs: Iterable[str] | None, progress: Progress | None = None
               ) -> Plan:
     """Expand and plan every target (of the selected environments)."""
@@ -92,13 +86,13 @@ def write_plan(plan: Plan, progress: Progress | None = None) -> list[FileChange]
     problems: list[PortsyncError] = []
     for change in changed:
         try:
-            fsio.check_writable(change.absolute, change.path)
+            fsio.check_writable(change.absolute, fsio.display_path(change.absolute))
         except PortsyncError as err:
             problems.append(err)
     raise_all(problems)
     fsio.remove_stale_temps(c.absolute for c in plan.files)  # run() holds the lock
     # All temporary files first, then the renames: a failed write leaves every file as it was.
-    fsio.write_all((c.absolute, c.after, c.path) for c in _each(progress, changed, "writing"))
+    fsio.write_all((c.absolute, c.after, fsio.display_path(c.absolute)) for c in _each(progress, changed, "writing"))
     return list(changed)
 
 
@@ -115,10 +109,10 @@ def run(path: Path, mode: Mode, progress: Progress | None = None) -> SyncResult:
 def _run(path: Path, mode: Mode, progress: Progress | None) -> SyncResult:
     loaded = load(path)
     plan = make_plan(loaded, mode.envs, progress)
-    files = tuple((f, shown_path(f.absolute)) for f in plan.files)
+    files = tuple((f, fsio.display_path(f.absolute)) for f in plan.files)
     drifts = tuple(plan_drifts(plan, files)) if mode.action is Action.CHECK else ()
     written: list[str] = []
     if mode.action is Action.WRITE:
-        written = [shown_path(f.absolute) for f in write_plan(plan, progress)]
+        written = [fsio.display_path(f.absolute) for f in write_plan(plan, progress)]
     return SyncResult(mode.action, files, drifts, tuple(written), loaded.registry.warnings,
                       loaded.registry.templates_dir)

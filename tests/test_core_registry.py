@@ -11,6 +11,11 @@ from portsync.registry import find_registry, load_registry
 from portsync.sync import load
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # messages name the registry relative to the current folder
+
+
 def _load_errors(tmp_path: Path, text: str) -> list[str]:
     path = tmp_path / "ports.yaml"
     path.write_text(text)
@@ -139,6 +144,15 @@ services:
         "ports.yaml:11:3: c.http host port in test is 7900, outside the environment's "
         "range 7000-7799 (offset -1000)",
     ]
+
+
+def test_registry_outside_the_current_folder_is_named_by_its_relative_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "ports.yaml").write_text("version: 1\nservices:\n  web: x\n")
+    with pytest.raises(PortsyncError) as info:
+        load(tmp_path / "sub" / "ports.yaml")
+    assert str(info.value).startswith("sub/ports.yaml:3:8: services.web must be")
 
 
 def test_find_registry_walks_up_and_honours_env_var(tmp_path: Path,
