@@ -92,7 +92,8 @@ def write_plan(plan: Plan, progress: Progress | None = None) -> list[FileChange]
     raise_all(problems)
     fsio.remove_stale_temps(c.absolute for c in plan.files)  # run() holds the lock
     # All temporary files first, then the renames: a failed write leaves every file as it was.
-    fsio.write_all((c.absolute, c.after, fsio.display_path(c.absolute)) for c in _each(progress, changed, "writing"))
+    writes = _each(progress, changed, "writing")
+    fsio.write_all((c.absolute, c.after, fsio.display_path(c.absolute)) for c in writes)
     return list(changed)
 
 
