@@ -66,28 +66,26 @@ def _refuse_bombs(root: Any, children: Callable[[Any], Iterable[Any]], label: st
     return root
 
 
-def load(text: str, label: str, error_type: type[PortsyncError]) -> Any:
-    """Load a round-trip document whose containers remember line and column."""
+def _parse(method: str, children: Callable[[Any], Iterable[Any]], text: str, label: str,
+           error_type: type[PortsyncError]) -> Any:
     from ruamel.yaml.error import YAMLError
 
     try:
-        return _refuse_bombs(_yaml("rt").load(text), _data_children, label, error_type)
+        return _refuse_bombs(getattr(_yaml("rt"), method)(text), children, label, error_type)
     except YAMLError as error:
         raise _fail(error, label, error_type) from error
     except RecursionError as error:
         raise error_type("invalid YAML: nesting too deep", where=label) from error
+
+
+def load(text: str, label: str, error_type: type[PortsyncError]) -> Any:
+    """Load a round-trip document whose containers remember line and column."""
+    return _parse("load", _data_children, text, label, error_type)
 
 
 def compose(text: str, label: str, error_type: type[PortsyncError]) -> Any:
     """The node tree of a document, each node with start and end marks (no construction)."""
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        return _refuse_bombs(_yaml("rt").compose(text), _node_children, label, error_type)
-    except YAMLError as error:
-        raise _fail(error, label, error_type) from error
-    except RecursionError as error:
-        raise error_type("invalid YAML: nesting too deep", where=label) from error
+    return _parse("compose", _node_children, text, label, error_type)
 
 
 def compose_quick(text: str) -> Any:
