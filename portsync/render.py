@@ -23,7 +23,7 @@ class Renderer:
         self.templates_dir = templates_dir
         self._env: Any = None
         self._compiled: dict[str, Any] = {}
-        self._budget = sandbox.Budget()  # shared by every render of the run
+        self._budget = sandbox.Budget()
 
     def _environment(self) -> Any:
         if self._env is None:

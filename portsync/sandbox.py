@@ -3,8 +3,10 @@
 Jinja's sandbox stops attribute escapes (``''.__class__``) but not a template
 that loops or allocates forever, such as nested ``{% for %}`` over
 ``range(100000)`` or ``'x' * 10**10``. A portsync run must end with a clear
-error instead (SPEC §4), so every render of a run shares one time budget,
-checked on each line the template's own code executes.
+error instead (SPEC §4), so each render gets a time budget, checked on each
+line the template's own code executes. The budget is per render, not per run:
+a large repo legitimately renders thousands of values, and the first render
+that runs over stops the whole run anyway.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-MAX_SECONDS = 5.0  # every render of one run together; real templates take milliseconds
+MAX_SECONDS = 5.0  # one render; real templates take milliseconds
 MAX_ITEMS = 1_000_000  # longest string or list that `*` or `+` may build
 MAX_BITS = 65_536  # largest integer that `*` or `**` may build
 MAX_OUTPUT = 16 * 1024 * 1024  # what portsync would refuse to read back (fsio.MAX_BYTES)
@@ -68,10 +70,10 @@ def environment(templates_dir: Path) -> Any:
 
 
 class Budget:
-    """The time every render of one run may spend, shared by all of them."""
+    """The time one render may spend."""
 
     def __init__(self, seconds: float = MAX_SECONDS) -> None:
-        self.left = seconds
+        self.seconds = seconds
 
     def render(self, template: Any, context: dict[str, Any], env: Any) -> str:
         """Render ``template`` within the budget; its text must stay under MAX_OUTPUT."""
@@ -84,12 +86,11 @@ class Budget:
     @contextmanager
     def running(self, env: Any) -> Iterator[None]:
         """Trace the template code of ``env`` (only it) and stop it when the budget is spent."""
-        start = time.monotonic()
-        deadline = start + self.left
+        deadline = time.monotonic() + self.seconds
 
         def local(frame: FrameType, event: str, arg: Any) -> Any:
             if event == "line" and time.monotonic() > deadline:
-                raise Exceeded(f"templates ran for over {MAX_SECONDS:g} seconds "
+                raise Exceeded(f"a template ran for over {self.seconds:g} seconds "
                                "(a loop that never ends?)")
             return local
 
@@ -103,4 +104,3 @@ class Budget:
             yield
         finally:
             sys.settrace(previous)
-            self.left -= time.monotonic() - start
