@@ -43,11 +43,25 @@ def summary(result: SyncResult) -> str:
     elif result.action is Action.CHECK:
         if not changed:
             return f"all {_plural(in_sync, 'file')} in sync"
-        head = (f"{_plural(len(result.drifts), 'value')} drifted in "
-                f"{_plural(changed, 'file')}")
+        head = f"{_drift_counts(result)} in {_plural(changed, 'file')}"
     else:
         head = f"{_plural(changed, 'file')} would be updated"
     return f"{head}, {in_sync} already in sync"
+
+
+def _drift_counts(result: SyncResult) -> str:
+    """``2 values drifted and 1 block out of date``: values, blocks and whole files apart."""
+    kinds = {"value": 0, "block": 0, "generated file": 0, "missing file": 0}
+    for drift in result.drifts:
+        label = drift.label or ""
+        kind = "value" if drift.key is not None else "block" if label.startswith("block ") \
+            else "missing file" if label == "missing" else "generated file"
+        kinds[kind] += 1
+    parts = [f"{_plural(n, kind)} {'drifted' if kind == 'value' else 'out of date'}"
+             for kind, n in kinds.items() if n and kind != "missing file"]
+    if kinds["missing file"]:
+        parts.append(f"{_plural(kinds['missing file'], 'file')} missing")
+    return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
 
 
 def exit_code(result: SyncResult) -> int:

@@ -21,8 +21,8 @@ T = TypeVar("T")
 # Above this many files a run shows a progress bar (on a terminal only).
 PROGRESS_THRESHOLD = 300
 
-_SUMMARY = re.compile(r"(all \d+ files? in sync|\d+ \w+ (updated|would be updated|drifted in"
-                      r" \d+ files?), \d+ already in sync)")
+_SUMMARY = re.compile(r"all \d+ files? in sync|\d+ [\w ,]+ in \d+ files?, \d+ already in sync"
+                      r"|\d+ files? (updated|would be updated), \d+ already in sync")
 _WRITTEN = re.compile(r"(?P<verb>updated|created) (?P<path>.+)")
 _LOCATED = re.compile(r"(?P<where>[^\s:]+(?::\d+){0,2}): (?P<rest>.+)")
 _VALID = re.compile(r"\S+ is valid: .+")
