@@ -92,17 +92,19 @@ def inside(root: Path, relative: str, label: str) -> Path:
 def check_writable(path: Path, label: str) -> None:
     """Refuse, before anything is written, a file or folder we must not write."""
     folder = path.parent
-    if path.exists():
-        if not path.stat().st_mode & stat.S_IWUSR:
-            raise TargetError("file is read-only; refusing to write it", where=label)
-    elif not folder.is_dir():
-        raise TargetError(f"folder {folder.name}/ does not exist", where=label)
+    if path.exists() and not path.stat().st_mode & stat.S_IWUSR:
+        raise TargetError("file is read-only; refusing to write it", where=label)
+    while not folder.exists():  # a file to create in folders to create (templates, create:)
+        folder = folder.parent
+    if not folder.is_dir():
+        raise TargetError(f"{folder.name} is not a folder", where=label)
     if not os.access(folder, os.W_OK):
         raise TargetError("folder is not writable", where=label)
 
 
 def _stage(path: Path, text: str) -> Path:
     """A temporary file beside ``path`` holding ``text`` with ``path``'s mode, on disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -222,3 +222,18 @@ def test_bundled_registry_is_in_sync(run_cli: RunCli) -> None:
     root = Path(__file__).resolve().parents[1]
     result = run_cli("--check", cwd=root)
     assert result.code == 0, result
+
+
+def test_template_creates_its_file_and_missing_folders(tmp_path: Path, run_cli: RunCli) -> None:
+    build_tree(tmp_path, {
+        "ports.yaml": "version: 1\nservices:\n  api: 8000\ntargets:\n"
+                      "  - path: docs/generated/PORTS.txt\n    template: ports.txt.j2\n",
+        "templates/ports.txt.j2": "{% for s in services %}{{ s.name }} {{ port(s.name) }}\n"
+                                  "{% endfor %}",
+    })
+    check = run_cli("--check", cwd=tmp_path)
+    assert check.code == 1 and check.out.startswith("docs/generated/PORTS.txt: missing\n"), check
+    assert not (tmp_path / "docs").exists()
+    assert run_cli(cwd=tmp_path).code == 0
+    assert (tmp_path / "docs/generated/PORTS.txt").read_bytes() == b"api 8000\n"
+    assert run_cli("--check", cwd=tmp_path).code == 0
