@@ -52,6 +52,11 @@ def _color_option(func: F) -> F:
                         help="Plain output even on a terminal (as does $NO_COLOR).")(func)
 
 
+def _verbose_option(func: F) -> F:
+    return click.option("-v", "--verbose", is_flag=True,
+                        help="Tracebacks for internal errors.")(func)
+
+
 def _registry_option(func: F) -> F:
     return click.option("-r", "--registry", "registry", metavar="PATH",
                         help="ports.yaml to use (default: $PORTSYNC_REGISTRY, else the nearest "
@@ -99,7 +104,7 @@ def cli() -> None:
 @click.option("--format", "output", type=click.Choice(_OUTPUTS), default="text",
               show_default=True, help="Output format.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only drift and errors.")
-@click.option("-v", "--verbose", is_flag=True, help="Tracebacks for internal errors.")
+@_verbose_option
 @_color_option
 @click.pass_context
 def sync(ctx: click.Context, check: bool, dry_run: bool, registry: str | None,
@@ -135,7 +140,7 @@ def sync(ctx: click.Context, check: bool, dry_run: bool, registry: str | None,
 @_registry_option
 @click.option("--format", "output", type=click.Choice(_OUTPUTS), default="text",
               show_default=True, help="Output format.")
-@click.option("-v", "--verbose", is_flag=True, help="Tracebacks for internal errors.")
+@_verbose_option
 @_color_option
 @click.pass_context
 def validate(ctx: click.Context, registry: str | None, output: str, verbose: bool) -> None:
@@ -149,11 +154,6 @@ def validate(ctx: click.Context, registry: str | None, output: str, verbose: boo
         return render_validation(path, load(path).registry, output)
 
     ctx.exit(_guarded(verbose, output, body))
-
-
-def _verbose_option(func: F) -> F:
-    return click.option("-v", "--verbose", is_flag=True,
-                        help="Tracebacks for internal errors.")(func)
 
 
 @cli.command()
