@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from portsync import keypath
 from portsync.editors import yamlfile
 from portsync.errors import TargetError
-from portsync.model import SetEdit, Source
+from portsync.model import SetEdit
+from tests.editing import set_edits
 
 
 def edit(key: str, value: str) -> SetEdit:
-    path = keypath.parse(key)
-    return SetEdit(path, keypath.render(path), value, Source("ports.yaml", 1, 1))
+    return set_edits((key, value))[0]
 
 
 def only(original: str, old: str, new: str) -> str:

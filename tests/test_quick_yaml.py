@@ -6,10 +6,10 @@ import sys
 
 import pytest
 
-from portsync import keypath, yamlio
+from portsync import yamlio
 from portsync.editors import Edited, yamlfile
 from portsync.errors import TargetError
-from portsync.model import SetEdit, Source
+from tests.editing import set_edits
 
 DOCS = {
     "plain": "# c\nserver:\n  port: 8000  # API\n  host: x\nurl: http://a:1\n",
@@ -34,13 +34,9 @@ DOCS = {
 EDITS = [("server.port", "8000"), ("url", "http://a:1")]
 
 
-def _edits(pairs: list[tuple[str, str]]) -> list[SetEdit]:
-    return [SetEdit(keypath.parse(k), k, v, Source("ports.yaml", 1, 1)) for k, v in pairs]
-
-
 def _outcome(text: str, pairs: list[tuple[str, str]]) -> Edited | str:
     try:
-        return yamlfile.apply(text, _edits(pairs), "f.yaml")
+        return yamlfile.apply(text, set_edits(*pairs), "f.yaml")
     except TargetError as err:
         return str(err)
 
@@ -61,7 +57,7 @@ def test_shortcut_is_taken_for_an_in_sync_file(monkeypatch: pytest.MonkeyPatch) 
         raise AssertionError("ruamel should not be needed")
 
     monkeypatch.setattr(yamlio, "compose", no_ruamel)
-    assert yamlfile.apply(DOCS["plain"], _edits(EDITS), "f.yaml") == Edited(DOCS["plain"], ())
+    assert yamlfile.apply(DOCS["plain"], set_edits(*EDITS), "f.yaml") == Edited(DOCS["plain"], ())
 
 
 def test_aliases_and_a_missing_libyaml_use_ruamel(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,4 +65,4 @@ def test_aliases_and_a_missing_libyaml_use_ruamel(monkeypatch: pytest.MonkeyPatc
     assert yamlio.compose_quick(DOCS["plain"]) is not None
     monkeypatch.setitem(sys.modules, "yaml", None)  # import yaml now raises ImportError
     assert yamlio.compose_quick(DOCS["plain"]) is None
-    assert yamlfile.apply(DOCS["plain"], _edits(EDITS), "f.yaml") == Edited(DOCS["plain"], ())
+    assert yamlfile.apply(DOCS["plain"], set_edits(*EDITS), "f.yaml") == Edited(DOCS["plain"], ())
