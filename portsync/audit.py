@@ -192,4 +192,4 @@ def render_audit(result: AuditResult, output: str, strict: bool) -> Output:
         }
         return Output([json.dumps(document, indent=2)], [], code)
     out = [f"{a.mention.path}:{a.mention.line}: {a.mention.port} ({a.owners})" for a in hard]
-    return Output([*out, line], [f"note: {result.note}"] if result.note else [], code)
+    return Output([*out, line], [f"note: {result.note}"] if result.note else [], code, line)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from portsync.sync import SyncResult
 
 CACHE_DIR = ".portsync-cache"
-_SCHEMA = 1
+_SCHEMA = 2
 # A template modified this close to the run may have changed while it rendered
 # (file systems with coarse timestamps included): such a run is not remembered.
 _RACY_NS = 2_000_000_000
@@ -39,11 +39,12 @@ _MISSING = "-"
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A remembered in-sync answer: the lines printed and the exit code."""
+    """A remembered in-sync answer: the lines printed, the exit code and the headline."""
 
     stdout: tuple[str, ...]
     stderr: tuple[str, ...]
     code: int
+    headline: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +137,10 @@ class CheckCache:
             for relative, expected in data["files"]:
                 if _file_digest(root / relative) != expected:
                     return None
-            answer = Answer(tuple(data["stdout"]), tuple(data["stderr"]), data["code"])
-            if not all(isinstance(line, str) for line in answer.stdout + answer.stderr):
+            answer = Answer(tuple(data["stdout"]), tuple(data["stderr"]), data["code"],
+                            data["headline"])
+            if not all(isinstance(line, str) for line in answer.stdout + answer.stderr) or \
+                    not isinstance(answer.headline, str | None):
                 return None
             return answer if answer.code == 0 else None
         except (OSError, ValueError, TypeError, KeyError):
@@ -161,7 +164,7 @@ class CheckCache:
         entry = {"schema": _SCHEMA, "version": __version__, "registry": self.registry_digest,
                  "templates_dir": str(templates_dir), "templates": templates, "files": files,
                  "stdout": list(answer.stdout), "stderr": list(answer.stderr),
-                 "code": answer.code}
+                 "code": answer.code, "headline": answer.headline}
         folder = self.request.folder
         folder.mkdir(exist_ok=True)
         ignore = folder / ".gitignore"
@@ -185,7 +188,8 @@ def cached_check(registry: Path, mode: Mode, compute: Callable[[], tuple[SyncRes
                                os.getcwd()))
     hit = cache.answer()
     if hit is not None:
-        return Output(list(hit.stdout), list(hit.stderr), hit.code)
+        return Output(list(hit.stdout), list(hit.stderr), hit.code, hit.headline)
     result, output = compute()
-    cache.remember(result, Answer(tuple(output.stdout), tuple(output.stderr), output.code))
+    cache.remember(result, Answer(tuple(output.stdout), tuple(output.stderr), output.code,
+                                  output.headline))
     return output

@@ -23,11 +23,16 @@ _WHERE = re.compile(r"^(?P<file>.*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?$")
 
 @dataclass(frozen=True, slots=True)
 class Output:
-    """What to print: lines for stdout and stderr, and the exit code."""
+    """What to print: lines for stdout and stderr, the exit code, and which line sums up.
+
+    ``headline`` is the summary line among them (``all 18 files in sync``), named
+    so that terminal styling need not guess it from its wording.
+    """
 
     stdout: list[str]
     stderr: list[str]
     code: int
+    headline: str | None = None
 
 
 def _plural(n: int, word: str) -> str:
@@ -96,6 +101,7 @@ def render_result(result: SyncResult, output: str, quiet: bool) -> Output:
         lines = [_github("error", d.path, d.line, d.message) for d in result.drifts]
         lines += [_github("warning", None, None, w) for w in warnings]
         return Output(lines + ([] if quiet else [summary(result)]), [], code)
+    headline = None if quiet else summary(result)
     out: list[str] = []
     err = [f"warning: {w}" for w in warnings] if not quiet else []
     if result.action is Action.CHECK:
@@ -103,13 +109,13 @@ def render_result(result: SyncResult, output: str, quiet: bool) -> Output:
                 for d in result.drifts]
     elif result.action is Action.DIFF:
         out += [unified_diff(f, p).rstrip("\n") for f, p in result.changed]
-        err += [] if quiet else [summary(result)]
-        return Output(out, err, code)
+        err += [] if headline is None else [headline]
+        return Output(out, err, code, headline)
     elif not quiet:
         out += [f"{'created' if f.before is None else 'updated'} {p}" for f, p in result.changed]
-    if not quiet:
-        out.append(summary(result))
-    return Output(out, err, code)
+    if headline is not None:
+        out.append(headline)
+    return Output(out, err, code, headline)
 
 
 def _json_document(result: SyncResult, code: int) -> dict[str, object]:
@@ -173,4 +179,4 @@ def render_validation(path: Path, registry: Registry, output: str) -> Output:
     if output == "github":
         return Output([_github("warning", None, None, w) for w in registry.warnings] + [head],
                       [], EXIT_OK)
-    return Output([head], [f"warning: {w}" for w in registry.warnings], EXIT_OK)
+    return Output([head], [f"warning: {w}" for w in registry.warnings], EXIT_OK, head)

@@ -21,11 +21,8 @@ T = TypeVar("T")
 # Above this many files a run shows a progress bar (on a terminal only).
 PROGRESS_THRESHOLD = 300
 
-_SUMMARY = re.compile(r"all \d+ files? in sync|\d+ [\w ,]+ in \d+ files?, \d+ already in sync"
-                      r"|\d+ files? (updated|would be updated), \d+ already in sync")
 _WRITTEN = re.compile(r"(?P<verb>updated|created) (?P<path>.+)")
 _LOCATED = re.compile(r"(?P<where>[^\s:]+(?::\d+){0,2}): (?P<rest>.+)")
-_VALID = re.compile(r"\S+ is valid: .+")
 _FOUND = re.compile(r"(?P<key>.+): found (?P<found>.+), expected (?P<expected>.+)")
 
 
@@ -81,12 +78,12 @@ def _drift(where: str, rest: str) -> str:
     return f"{click.style(where + ':', bold=True)} {text}"
 
 
-def out_line(line: str, code: int) -> str:
+def out_line(line: str, output: Output) -> str:
     """One stdout entry of a text report, colored by its shape."""
+    if line == output.headline:
+        return summary(line, output.code)
     if line.startswith("--- ") and "\n+++ " in line:
         return diff(line)
-    if _SUMMARY.fullmatch(line) or _VALID.fullmatch(line):
-        return summary(line, code)
     written = _WRITTEN.fullmatch(line)
     if written is not None:
         return f"{click.style(written['verb'], fg='green')} " \
@@ -97,12 +94,13 @@ def out_line(line: str, code: int) -> str:
     return line
 
 
-def err_line(line: str, code: int) -> str:
+def err_line(line: str, output: Output) -> str:
     """One stderr line: warnings yellow, errors red with their location bold."""
+    code = output.code
+    if line == output.headline:
+        return summary(line, code)
     if line.startswith("warning: "):
         return click.style("warning:", fg="yellow", bold=True) + line[len("warning:"):]
-    if _SUMMARY.fullmatch(line):
-        return summary(line, code)
     if line.startswith("portsync: error: "):
         return click.style("portsync: error:", fg="red", bold=True) + \
             line[len("portsync: error:"):]
@@ -115,10 +113,9 @@ def err_line(line: str, code: int) -> str:
 
 def paint(output: Output, out_color: bool, err_color: bool) -> Output:
     """The text report with colors on the streams that want them."""
-    code = output.code
-    stdout = [out_line(x, code) for x in output.stdout] if out_color else output.stdout
-    stderr = [err_line(x, code) for x in output.stderr] if err_color else output.stderr
-    return Output(stdout, stderr, code)
+    stdout = [out_line(x, output) for x in output.stdout] if out_color else output.stdout
+    stderr = [err_line(x, output) for x in output.stderr] if err_color else output.stderr
+    return Output(stdout, stderr, output.code)
 
 
 def progress(items: Sequence[T], label: str) -> Iterable[T]:
