@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from portsync import yamlio
+from portsync import keypath, yamlio
 from portsync.editors import Edited, line_of, newline_of, splice
 from portsync.errors import TargetError
 from portsync.model import SetEdit, ValueChange
@@ -37,47 +37,32 @@ def _kind(node: Any) -> str:
 
 def _locate(root: Any, edit: SetEdit, label: str) -> _Found | _Missing:
     # Nodes are told apart by their ``id``, shared by ruamel's and libyaml's node trees.
-    node, key_node, through_alias = root, None, False
-    for depth, seg in enumerate(edit.key):
-        if node is None:
-            return _Missing(None, _str_keys(edit, depth, label))
-        if isinstance(seg, str):
-            if node.id != "mapping":
-                raise _runs_into(edit, depth, node, label)
-            pair = next((p for p in reversed(node.value)
-                         if p[0].id == "scalar" and p[0].value == seg), None)
-            if pair is None:
-                return _Missing(node, _str_keys(edit, depth, label))
-            key_node, node = pair
-            # An alias's node is its anchor's, which stands before the key.
-            through_alias |= node.start_mark.index < key_node.end_mark.index
-        else:
-            if node.id != "sequence":
-                raise _runs_into(edit, depth, node, label)
-            if seg >= len(node.value):
-                raise TargetError(f"list has {len(node.value)} items, no index [{seg}]",
-                                  where=f"{label}:{node.start_mark.line + 1}", key=edit.key_text)
-            key_node, node = None, node.value[seg]
-    if node.id != "scalar":
-        raise TargetError(f"holds a {_kind(node)}, not a single value",
-                          where=f"{label}:{node.start_mark.line + 1}", key=edit.key_text)
-    return _Found(node, key_node, through_alias)
+    if root is None:  # an empty document: every key is missing
+        if any(isinstance(seg, int) for seg in edit.key):
+            raise TargetError("list item does not exist and cannot be created", where=label,
+                              key=edit.key_text)
+        return _Missing(None, tuple(str(seg) for seg in edit.key))
+    trail: dict[str, Any] = {"key": None, "alias": False}
 
+    def child(node: Any, seg: str | int) -> Any:
+        if isinstance(seg, int):
+            trail["key"] = None
+            return node.value[seg] if seg < len(node.value) else None
+        pair = next((p for p in reversed(node.value)
+                     if p[0].id == "scalar" and p[0].value == seg), None)
+        if pair is None:
+            return None
+        # An alias's node is its anchor's, which stands before the key.
+        trail["alias"] |= pair[1].start_mark.index < pair[0].end_mark.index
+        trail["key"] = pair[0]
+        return pair[1]
 
-def _str_keys(edit: SetEdit, depth: int, label: str) -> tuple[str, ...]:
-    rest = edit.key[depth:]
-    if any(isinstance(seg, int) for seg in rest):
-        raise TargetError("list item does not exist and cannot be created", where=label,
-                          key=edit.key_text)
-    return tuple(str(seg) for seg in rest)
-
-
-def _runs_into(edit: SetEdit, depth: int, node: Any, label: str) -> TargetError:
-    from portsync.keypath import render
-
-    at = render(edit.key[:depth]) or "the document root"
-    return TargetError(f"runs into a {_kind(node)} at {at}",
-                       where=f"{label}:{node.start_mark.line + 1}", key=edit.key_text)
+    node, missing = keypath.descend(root, edit.key, kind=_kind, child=child,
+                                    where=lambda n: f"{label}:{n.start_mark.line + 1}",
+                                    key=edit.key_text)
+    if missing:
+        return _Missing(node, missing)
+    return _Found(node, trail["key"], trail["alias"])
 
 
 def _format_value(value: str, style: str | None, tag: str | None) -> str:
