@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -24,9 +25,12 @@ class _DefaultSync(click.Group):
     """``portsync [OPTIONS]`` means ``portsync sync [OPTIONS]``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h",
-                                                                           "--version")):
-            args = ["sync", *args]
+        # Group-level --no-color may come first: `portsync --no-color table`.
+        lead = len(args) - len(list(itertools.dropwhile(lambda a: a == "--no-color", args)))
+        head = args[lead] if lead < len(args) else None
+        if head is None or (head not in self.commands and head not in ("--help", "-h",
+                                                                       "--version")):
+            args = [*args[:lead], "sync", *args[lead:]]
         return super().parse_args(ctx, args)
 
 
@@ -88,6 +92,7 @@ def _guarded(verbose: bool, output: str, body: Callable[[], Output]) -> int:
 
 @click.group(cls=_DefaultSync, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="portsync")
+@_color_option
 def cli() -> None:
     """Keep every config file that repeats a port in sync with ports.yaml.
 

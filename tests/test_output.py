@@ -149,3 +149,11 @@ def test_cached_in_sync_answer_is_colored_like_a_computed_one(drifted: Path,
     second = forced("--check", cwd=drifted)
     assert first.code == second.code == 0
     assert first.out == second.out == f"{GREEN}{BOLD}all 1 file in sync\x1b[0m\n", second
+
+
+def test_no_color_may_come_before_the_command(drifted: Path, forced: RunCli) -> None:
+    validate = forced("--no-color", "validate", cwd=drifted)
+    assert validate.code == 0 and validate.out.startswith("ports.yaml is valid"), validate
+    assert ANSI.search(forced("validate", cwd=drifted).out)  # FORCE_COLOR alone colors it
+    check = forced("--no-color", "--check", cwd=drifted)
+    assert check.code == 1 and not ANSI.search(check.out), check
