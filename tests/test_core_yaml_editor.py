@@ -116,6 +116,7 @@ def test_typing_rules(original: str, value: str, expected: str) -> None:
     ("x: &p 1\ny: *p\n", "y", "c.yaml:1: y: the value comes from an anchor"),
     ("a: |\n  1\n", "a", "c.yaml:1: a: block scalars"),
     ("a: [\n", "a", "c.yaml:2:1: invalid YAML"),
+    ("a: 1\nb: 2\na: 3\n", "a", "c.yaml:3: a: duplicate key 'a' (lines 1 and 3)"),
 ])
 def test_errors_name_file_line_and_key(original: str, key: str, message: str) -> None:
     with pytest.raises(TargetError) as info:

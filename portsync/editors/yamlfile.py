@@ -48,10 +48,15 @@ def _locate(root: Any, edit: SetEdit, label: str) -> _Found | _Missing:
         if isinstance(seg, int):
             trail["key"] = None
             return node.value[seg] if seg < len(node.value) else None
-        pair = next((p for p in reversed(node.value)
-                     if p[0].id == "scalar" and p[0].value == seg), None)
-        if pair is None:
+        pairs = [p for p in node.value if p[0].id == "scalar" and p[0].value == seg]
+        if not pairs:
             return None
+        if len(pairs) > 1:  # YAML forbids it and parsers disagree on which one wins
+            lines = " and ".join(str(p[0].start_mark.line + 1) for p in pairs)
+            raise TargetError(f"duplicate key {seg!r} (lines {lines})",
+                              where=f"{label}:{pairs[1][0].start_mark.line + 1}",
+                              key=edit.key_text)
+        pair = pairs[0]
         # An alias's node is its anchor's, which stands before the key.
         trail["alias"] |= pair[1].start_mark.index < pair[0].end_mark.index
         trail["key"] = pair[0]
