@@ -190,6 +190,12 @@ def _match(words: list[str], known: set[str]) -> str | None:
     return None
 
 
+def _parent_service(m: Mention, known: set[str]) -> str | None:
+    """A known service named by an enclosing key: ``pourtier: {health_port: 8091}``."""
+    parents = [norm(k) for k in (m.key or ())[:-1] if isinstance(k, str)]
+    return next((k for k in reversed(parents) if k in known), None)
+
+
 def _vote(votes: dict[tuple[str, int], Votes], p: Placed, known: set[str]) -> None:
     m = p.mention
     here = votes[(p.env, m.port)]
@@ -207,7 +213,7 @@ def _vote(votes: dict[tuple[str, int], Votes], p: Placed, known: set[str]) -> No
     words = _key_words(m)
     joined = "-".join(words)
     scheme = _scheme(m)
-    service = _match(words, known)
+    service = _match(words, known) or _parent_service(m, known)
     if service:
         here.services[service] += 4
         rest = "-".join(words).replace(service, "").strip("-")

@@ -100,3 +100,20 @@ def test_import_lists_collisions(tmp_path: Path, run_cli: RunCli) -> None:
     result = run_cli("import", cwd=tmp_path)
     assert result.code == 0, result
     assert "port 8080 (default) is used by several services: " in result.out, result
+
+
+def test_an_enclosing_key_names_the_service(tmp_path: Path, run_cli: RunCli) -> None:
+    # An old hand-kept registry nests ports under service names (lumiere-backend's did).
+    build_tree(tmp_path, {
+        "registry.yaml": "services:\n  pourtier:\n    api_port: 8000\n    health_port: 8091\n"
+                         "  courier:\n    api_port: 8765\n",
+        "courier/config.yaml": 'pourtier_url: "http://pourtier:8000"\n',
+        "pourtier/config.yaml": 'courier_url: "http://courier:8765"\n',
+    })
+    _git(tmp_path)
+    result = run_cli("import", cwd=tmp_path)
+    assert result.code == 0, result
+    services = result.out.split("services:\n", 1)[1].split("targets:", 1)[0]
+    assert services.splitlines() == ["  courier:", "    port: 8765",
+                                     "  pourtier:", "    ports: {http: 8000, health: 8091}"], \
+        result.out
