@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -88,6 +89,19 @@ def compose(text: str, label: str, error_type: type[PortsyncError]) -> Any:
     return _parse("compose", _node_children, text, label, error_type)
 
 
+# libyaml's composer recurses in C: a document some 25,000 levels deep crashes the
+# process (SIGSEGV), past any RecursionError. These bounds keep every document it
+# sees under about 4,400 levels: indentation, inline "- "/"? " nesting, flow brackets.
+_DEEP_BLOCK = re.compile(r"^ {2000}|(?:[-?][ \t]+){200}", re.MULTILINE)
+_MAX_FLOW_OPENERS = 2000
+
+
+def _maybe_deep(text: str) -> bool:
+    """Whether a document might nest deep enough to crash libyaml (then ruamel reads it)."""
+    return text.count("[") + text.count("{") > _MAX_FLOW_OPENERS or \
+        _DEEP_BLOCK.search(text) is not None
+
+
 def compose_quick(text: str) -> Any:
     """The node tree as libyaml (PyYAML's C parser) composes it, or None to use compose().
 
@@ -95,7 +109,7 @@ def compose_quick(text: str) -> Any:
     for reading values: None when libyaml is missing, fails, or meets an alias
     (compose() owns the alias-bomb guard), so every error is still compose()'s.
     """
-    if not text.strip() or "*" in text:
+    if not text.strip() or "*" in text or _maybe_deep(text):
         return None
     try:
         import yaml

@@ -123,6 +123,11 @@ CASES = [
                   r"^ports\.yaml: invalid YAML: nesting too deep", hang=True),
     target_case("deep-block-target", APP + "".join(" " * i + f"k{i}:\n" for i in range(3000)),
                 r"^app\.yaml: invalid YAML: nesting too deep", hang=True),
+    # Deep enough to crash libyaml's C composer (SIGSEGV near 25,000 levels): ruamel reads it.
+    target_case("libyaml-crash-flow-target", APP + "x: " + "[" * 40000 + "]" * 40000 + "\n",
+                r"^app\.yaml: invalid YAML: nesting too deep", hang=True),
+    target_case("libyaml-crash-dash-target", APP + "x:\n" + "- " * 40000 + "1\n",
+                r"^app\.yaml: invalid YAML: nesting too deep", hang=True),
     # -- files that are not text, too big, or not files -------------------------------------
     target_case("50-MB-target", APP, r"^app\.yaml: file is 52428800 bytes, over the 16 MiB limit",
                 prepare=sparse(50 * 1024 * 1024)),

@@ -1,4 +1,10 @@
-"""YAML editor: ruamel.yaml locates each scalar; only its bytes are replaced in the text."""
+"""YAML editor: the parser locates each scalar; only its bytes are replaced in the text.
+
+libyaml (PyYAML's C parser) composes the node tree when it can, 25x faster than
+ruamel.yaml; ruamel's round-trip composer takes over for documents with aliases
+(it owns the alias-bomb guard), documents that might nest deep enough to crash
+libyaml, and any document libyaml rejects, so every error message is ruamel's.
+"""
 
 from __future__ import annotations
 
@@ -113,18 +119,20 @@ def _replacement(text: str, found: _Found, edit: SetEdit, label: str
 
 
 def _end_of(node: Any) -> int:
-    """Index just past the last content of a (possibly nested) collection."""
-    from ruamel.yaml.nodes import MappingNode, SequenceNode
+    """Index just past the last content of a (possibly nested) collection.
 
-    end: int = node.end_mark.index
-    while isinstance(node, (MappingNode, SequenceNode)) and node.value:
+    A collection's own end mark may reach over trailing comments (libyaml's does),
+    so only the last key and the last leaf count.
+    """
+    end: int = 0
+    while node.id != "scalar" and node.value:
         last = node.value[-1]
         if isinstance(last, tuple):
-            end = last[0].end_mark.index
+            end = max(end, last[0].end_mark.index)
             last = last[1]
         node = last
-        end = max(end, node.end_mark.index)
-    return end
+    last_end: int = node.end_mark.index
+    return max(end, last_end)
 
 
 def _insert(text: str, missing: _Missing, edit: SetEdit) -> tuple[str, int]:
@@ -164,23 +172,16 @@ def _format_key(key: str) -> str:
     return json.dumps(key, ensure_ascii=False)
 
 
-def _unchanged(text: str, edits: Sequence[SetEdit], label: str) -> bool:
-    """Whether libyaml's quick parse finds every value already set (False: look closer)."""
-    root = yamlio.compose_quick(text)
-    if root is None:
-        return False
-    try:
-        return all(isinstance(found := _locate(root, edit, label), _Found)
-                   and str(found.node.value) == edit.value for edit in edits)
-    except TargetError:
-        return False
+def _compose(text: str, label: str) -> Any:
+    """The node tree: libyaml's when it can (25x faster), else ruamel's (aliases, errors)."""
+    if not text.strip():
+        return None
+    return yamlio.compose_quick(text) or yamlio.compose(text, label, TargetError)
 
 
 def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     """Set each key path to its value, touching only the bytes of changed scalars."""
-    if _unchanged(text, edits, label):  # the usual case, parsed 25x faster than by ruamel
-        return Edited(text, ())
-    root = yamlio.compose(text, label, TargetError) if text.strip() else None
+    root = _compose(text, label)
     replacements = []
     changes: list[ValueChange] = []
     missing: list[SetEdit] = []
@@ -196,7 +197,7 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     text = splice(text, replacements)
     for edit in missing:
         # Rare (first run only): re-compose so each insertion sees the ones before it.
-        root = yamlio.compose(text, label, TargetError) if text.strip() else None
+        root = _compose(text, label)
         found = _locate(root, edit, label)
         if isinstance(found, _Found):  # created by an earlier insertion of this loop
             result = _replacement(text, found, edit, label)
