@@ -105,9 +105,10 @@ def _maybe_deep(text: str) -> bool:
 def compose_quick(text: str) -> Any:
     """The node tree as libyaml (PyYAML's C parser) composes it, or None to use compose().
 
-    About 25x faster than ruamel's pure-Python parser and the same tree, but only
-    for reading values: None when libyaml is missing, fails, or meets an alias
-    (compose() owns the alias-bomb guard), so every error is still compose()'s.
+    About 25x faster than ruamel's pure-Python parser, with the same node kinds,
+    values, styles and character positions. None when libyaml is missing, fails,
+    meets an alias (compose() owns the alias-bomb guard) or might nest deep enough
+    to crash, so every error is still compose()'s.
     """
     if not text.strip() or "*" in text or _maybe_deep(text):
         return None
