@@ -1,4 +1,4 @@
-"""The one module that configures ruamel.yaml: load with positions, compose, dump."""
+"""The one module that configures the YAML parsers: ruamel (positions, round trip) and libyaml."""
 
 from __future__ import annotations
 
