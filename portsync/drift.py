@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from portsync.model import FileChange, Plan, ValueChange
+from portsync.model import FileChange, ValueChange
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,6 @@ def file_drifts(change: FileChange, shown_path: str) -> list[Drift]:
     return others + (_value_drifts(shown_path, values) if values else [])
 
 
-def plan_drifts(plan: Plan, shown: Iterable[tuple[FileChange, str]] | None = None) -> list[Drift]:
-    """Drifts of every changed file of a plan, with the path each is shown under."""
-    pairs = shown if shown is not None else ((f, f.path) for f in plan.changed)
-    return [d for f, p in pairs if f.changed for d in file_drifts(f, p)]
+def plan_drifts(files: Iterable[tuple[FileChange, str]]) -> list[Drift]:
+    """Drifts of every changed file, each with the path it is shown under."""
+    return [d for f, p in files if f.changed for d in file_drifts(f, p)]

@@ -111,7 +111,7 @@ def _run(path: Path, mode: Mode, progress: Progress | None) -> SyncResult:
     loaded = load(path)
     plan = make_plan(loaded, mode.envs, progress)
     files = tuple((f, fsio.display_path(f.absolute)) for f in plan.files)
-    drifts = tuple(plan_drifts(plan, files)) if mode.action is Action.CHECK else ()
+    drifts = tuple(plan_drifts(files)) if mode.action is Action.CHECK else ()
     written: list[str] = []
     if mode.action is Action.WRITE:
         written = [fsio.display_path(f.absolute) for f in write_plan(plan, progress)]
