@@ -41,17 +41,19 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path) -> None:
     assert f"Version: {version}" in meta
     assert "portsync = portsync.cli:main" in entry_points
 
-    # --system-site-packages: the dependencies are already installed, nothing is downloaded;
-    # --without-pip: the system pip (visible through those site-packages) installs the wheel.
+    # A venv of its own, made from the base interpreter (not this test's venv): the wheel's
+    # declared dependencies come from the package index, so a missing or wrong requirement
+    # fails here as it would for a user. Nothing of this process's site-packages is visible.
     venv = tmp_path / "venv"
-    _run(sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", venv,
-         cwd=tmp_path)
+    _run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
     scripts = venv / ("Scripts" if os.name == "nt" else "bin")
     python = scripts / "python"
-    _run(python, "-m", "pip", "install", "--quiet", "--no-index", wheel, cwd=tmp_path)
+    _run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel,
+         cwd=tmp_path)
+    for module in ("portsync", "click", "ruamel.yaml"):  # all from the new venv, none shared
+        where = _run(python, "-c", f"import {module}; print({module}.__file__)", cwd=tmp_path)
+        assert Path(where.stdout.strip()).is_relative_to(venv), (module, where.stdout)
 
-    where = _run(python, "-c", "import portsync; print(portsync.__file__)", cwd=tmp_path)
-    assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout
     assert _run(scripts / "portsync", "--version", cwd=tmp_path).stdout == \
         f"portsync, version {version}\n"
     check = _run(python, "-m", "portsync", "--check", "-r", REPO / "ports.yaml", cwd=tmp_path)
