@@ -119,7 +119,7 @@ def sync(ctx: click.Context, check: bool, dry_run: bool, registry: str | None,
         raise click.UsageError("--check and --dry-run exclude each other")
     from portsync.cache import cached_check
     from portsync.mode import Mode
-    from portsync.registry import find_registry
+    from portsync.registry.finding import find_registry
     from portsync.report import render_result
 
     mode = Mode.from_flags(check=check, dry_run=dry_run, output=output, quiet=quiet,
@@ -150,7 +150,7 @@ def sync(ctx: click.Context, check: bool, dry_run: bool, registry: str | None,
 @click.pass_context
 def validate(ctx: click.Context, registry: str | None, output: str, verbose: bool) -> None:
     """Check ports.yaml only: schema, ranges, collisions."""
-    from portsync.registry import find_registry
+    from portsync.registry.finding import find_registry
     from portsync.report import render_validation
     from portsync.sync import load
 
@@ -173,10 +173,10 @@ def validate(ctx: click.Context, registry: str | None, output: str, verbose: boo
 def table(ctx: click.Context, registry: str | None, envs: tuple[str, ...], fmt: str,
           verbose: bool) -> None:
     """Every service and named port per environment."""
-    from portsync.registry import find_registry
+    from portsync.commands.table import render_table
+    from portsync.registry.finding import find_registry
     from portsync.report import plain
     from portsync.sync import load
-    from portsync.table import render_table
 
     def body() -> Output:
         return plain(render_table(load(find_registry(registry)).table, envs, fmt))
@@ -199,8 +199,8 @@ def table(ctx: click.Context, registry: str | None, envs: tuple[str, ...], fmt: 
 def allocate(ctx: click.Context, service: str, group: str | None, envs: tuple[str, ...],
              write: bool, registry: str | None, verbose: bool) -> None:
     """The lowest free port for a new SERVICE; exit 1 when the range is full."""
-    from portsync.allocate import run_allocate
-    from portsync.registry import find_registry
+    from portsync.commands.allocate import run_allocate
+    from portsync.registry.finding import find_registry
 
     def body() -> Output:
         return run_allocate(find_registry(registry), service, group, envs, write)
@@ -220,11 +220,11 @@ def allocate(ctx: click.Context, service: str, group: str | None, envs: tuple[st
 def status(ctx: click.Context, registry: str | None, envs: tuple[str, ...], fmt: str,
            verbose: bool) -> None:
     """Which registry ports are listening on this host now, and by which process."""
-    from portsync.registry import find_registry
+    from portsync.commands.status import render_status
+    from portsync.commands.table import select_envs
+    from portsync.registry.finding import find_registry
     from portsync.report import plain
-    from portsync.status import render_status
     from portsync.sync import load
-    from portsync.table import select_envs
 
     def body() -> Output:
         loaded = load(find_registry(registry))
@@ -241,8 +241,8 @@ def init(ctx: click.Context, verbose: bool) -> None:
     """Write a commented starter ports.yaml and templates/ here (never overwrites)."""
     from pathlib import Path
 
+    from portsync.commands.init import init as write_starter
     from portsync.report import plain
-    from portsync.starter import init as write_starter
 
     def body() -> Output:
         written = write_starter(Path.cwd())
@@ -255,7 +255,7 @@ def init(ctx: click.Context, verbose: bool) -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of ports.yaml (for yaml-language-server and other editors)."""
-    from portsync.schema import schema_text
+    from portsync.commands.schema import schema_text
 
     click.echo(schema_text(), nl=False)
 
@@ -271,9 +271,9 @@ def schema() -> None:
 def audit(ctx: click.Context, strict: bool, registry: str | None, fmt: str,
           verbose: bool) -> None:
     """Port mentions in tracked files that no target manages, and the coverage."""
-    from portsync.audit import audit as run_audit
-    from portsync.audit import render_audit
-    from portsync.registry import find_registry
+    from portsync.commands.audit import audit as run_audit
+    from portsync.commands.audit import render_audit
+    from portsync.registry.finding import find_registry
 
     def body() -> Output:
         return render_audit(run_audit(find_registry(registry)), fmt, strict)
@@ -292,7 +292,7 @@ def import_(ctx: click.Context, write: bool, root: str, verbose: bool) -> None:
     """Propose a ports.yaml for a repository that has none, from its config files."""
     from pathlib import Path
 
-    from portsync.importer import run_import
+    from portsync.commands.importer import run_import
 
     def body() -> Output:
         return run_import(Path(root), write)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from portsync.model import Registry
-from portsync.resolve import PortTable
+from portsync.registry.resolution import PortTable
 
 
 class ContextFactory:

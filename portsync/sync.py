@@ -13,9 +13,9 @@ from portsync.errors import PortsyncError, UsageError, raise_all
 from portsync.mode import Action, Mode
 from portsync.model import FileChange, Plan, Registry
 from portsync.plan import build_plan
-from portsync.policy import check_policy
-from portsync.registry import load_registry
-from portsync.resolve import PortTable
+from portsync.registry.loading import load_registry
+from portsync.registry.policy import check_policy
+from portsync.registry.resolution import PortTable
 from portsync.targets import expand_targets
 
 T = TypeVar("T")

@@ -9,8 +9,8 @@ from portsync import keypath
 from portsync.context import ContextFactory
 from portsync.errors import PortsyncError, RegistryError, raise_all
 from portsync.model import Edit, FileJob, Registry, RenderEdit, ReplaceEdit, SetEdit, Target
+from portsync.registry.resolution import PortTable
 from portsync.render import Renderer
-from portsync.resolve import PortTable
 
 _BY_SUFFIX = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml", ".env": "env"}
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portsync.allocate import insert_service
+from portsync.commands.allocate import insert_service
 from tests.conftest import RunCli, build_tree, snapshot
 
 REGISTRY = """\

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from portsync.discover import scan
+from portsync.adoption.discover import scan
 from tests.conftest import RunCli, build_tree
 
 REGISTRY = """\

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from portsync.errors import PortsyncError
-from portsync.registry import find_registry, load_registry
+from portsync.registry.finding import find_registry
+from portsync.registry.loading import load_registry
 from portsync.sync import load
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from portsync.resolve import PortTable
+from portsync.registry.resolution import PortTable
 from portsync.sync import load
 
 REGISTRY = """\

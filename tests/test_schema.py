@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from portsync import registry as reg
 from portsync import yamlio
+from portsync.commands.schema import schema_text
 from portsync.errors import RegistryError
-from portsync.schema import schema_text
+from portsync.registry import reader, target_schema
+from portsync.registry import schema as reg
 from tests.conftest import REPO, RunCli, build_tree
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -83,12 +84,12 @@ def test_schema_rejects(validator: Any, text: str):
 def test_schema_keys_match_the_registry_reader():
     schema = json.loads(schema_text())
     defs = schema["$defs"]
-    assert set(schema["properties"]) == set(reg._TOP_KEYS)
-    assert set(defs["environment"]["properties"]) == set(reg._ENV_KEYS)
-    assert set(defs["range"]["oneOf"][1]["properties"]) == set(reg._RANGE_KEYS)
-    assert set(defs["service"]["oneOf"][1]["properties"]) == set(reg._SERVICE_KEYS)
-    assert set(defs["target"]["properties"]) == set(reg._TARGET_KEYS)
-    assert defs["target"]["properties"]["format"]["enum"][:-1] == list(reg.FORMATS)
+    assert set(schema["properties"]) == set(reg.TOP_KEYS)
+    assert set(defs["environment"]["properties"]) == set(reg.ENV_KEYS)
+    assert set(defs["range"]["oneOf"][1]["properties"]) == set(reader.RANGE_KEYS)
+    assert set(defs["service"]["oneOf"][1]["properties"]) == set(reg.SERVICE_KEYS)
+    assert set(defs["target"]["properties"]) == set(target_schema.TARGET_KEYS)
+    assert defs["target"]["properties"]["format"]["enum"][:-1] == list(target_schema.FORMATS)
 
 
 # -- validate --format json|github -----------------------------------------------------------

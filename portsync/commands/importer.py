@@ -13,9 +13,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from portsync.discover import Mention, read_for_scan, repo_files, scan
-from portsync.portrules import LOCAL_HOSTS, key_words
-from portsync.registry import REGISTRY_NAME
+from portsync.adoption.discover import Mention, read_for_scan, repo_files, scan
+from portsync.adoption.portrules import LOCAL_HOSTS, key_words
+from portsync.registry.finding import REGISTRY_NAME
 from portsync.report import Output
 
 ENV_ALIASES = {"production": "production", "prod": "production", "staging": "staging",
@@ -295,7 +295,7 @@ def infer(root: Path) -> Inferred:
 
 def run_import(root: Path, write: bool) -> Output:
     """Print (or with ``write`` create) the proposed ports.yaml for the repository at root."""
-    from portsync.proposal import propose, write_proposal
+    from portsync.adoption.proposal import propose, write_proposal
 
     proposal = propose(infer(root.absolute()))
     if write:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from portsync.errors import UsageError
 from portsync.model import Registry
-from portsync.resolve import PortTable, ResolvedPort
+from portsync.registry.resolution import PortTable, ResolvedPort
 
 FORMATS = ("text", "markdown", "json", "csv")
 _NONE = "-"

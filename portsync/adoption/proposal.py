@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portsync import fsio, yamlio
-from portsync.discover import kind_of, read_for_scan
+from portsync.adoption.discover import kind_of, read_for_scan
+from portsync.adoption.portrules import LOCAL_HOSTS
+from portsync.adoption.textrules import pattern_for
+from portsync.commands.importer import DEFAULT_ENV, Inferred, Placed
 from portsync.errors import PortsyncError, UsageError
-from portsync.importer import DEFAULT_ENV, Inferred, Placed
 from portsync.keypath import render
-from portsync.portrules import LOCAL_HOSTS
-from portsync.registry import REGISTRY_NAME
+from portsync.registry.finding import REGISTRY_NAME
 from portsync.report import Output
 from portsync.targets import format_of
-from portsync.textrules import pattern_for
 
 Key = tuple[str, str]  # (service, port name)
 _DATA = ("yaml", "json", "toml", "env")
@@ -253,7 +253,7 @@ def norm_project(root: Path) -> str:
 def _problems(root: Path, text: str) -> dict[str, str] | str:
     """Files whose targets fail or drift (path -> why), or the registry's own error."""
     from portsync.plan import plan_file
-    from portsync.resolve import PortTable
+    from portsync.registry.resolution import PortTable
     from portsync.sync import load
     from portsync.targets import expand_targets
 

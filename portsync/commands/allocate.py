@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from portsync import fsio, yamlio
+from portsync.commands.table import select_envs
 from portsync.editors import line_of, newline_of, splice
 from portsync.errors import RegistryError, UsageError
 from portsync.model import Environment, PortRange, Registry
+from portsync.registry.resolution import PortTable
 from portsync.report import EXIT_DRIFT, EXIT_OK, Output
-from portsync.resolve import PortTable
 from portsync.sync import load
-from portsync.table import select_envs
 
 LOWEST, HIGHEST = 1024, 65535
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")

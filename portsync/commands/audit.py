@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from portsync.discover import Mention, read_for_scan, repo_files, scan
+from portsync.adoption.discover import Mention, read_for_scan, repo_files, scan
 from portsync.fsio import BOM
 from portsync.model import Edit, FileJob, RenderEdit
 from portsync.plan import build_plan

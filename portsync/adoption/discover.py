@@ -11,10 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from portsync import fsio, yamlio
-from portsync.editors import line_of
-from portsync.errors import PortsyncError, TargetError
-from portsync.keypath import KeyPath
-from portsync.portrules import (
+from portsync.adoption.portrules import (
     Hit,
     directive_hits,
     hits_in,
@@ -24,6 +21,9 @@ from portsync.portrules import (
     mapping_hits,
     port_value,
 )
+from portsync.editors import line_of
+from portsync.errors import PortsyncError, TargetError
+from portsync.keypath import KeyPath
 from portsync.targets import format_of
 
 SCAN_LIMIT = 2 * 1024 * 1024  # bigger files are data or generated, not configuration

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from portsync.errors import PortsyncError, RegistryError, raise_all
 from portsync.model import Registry, Source
-from portsync.resolve import PortTable, ResolvedPort, base_port
+from portsync.registry.resolution import PortTable, ResolvedPort, base_port
 
 
 def check_policy(registry: Registry, table: PortTable) -> None:

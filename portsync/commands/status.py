@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from portsync.resolve import PortTable
-from portsync.table import aligned
+from portsync.commands.table import aligned
+from portsync.registry.resolution import PortTable
 
 # Processes that publish a container's port: the container behind them has no name here.
 _PROXIES = frozenset({
