@@ -1,14 +1,35 @@
-"""Key paths such as ``services.web.ports[0]`` or ``routes["a.b"].upstream``."""
+"""Key paths such as ``services.web.ports[0]``, ``routes["a.b"].upstream`` or ``env[name=PORT]``."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from portsync.errors import PortsyncError, TargetError
 
-Segment = str | int
+
+@dataclass(frozen=True, slots=True)
+class Selector:
+    """``[FIELD=VALUE,...]``: the one list item whose every FIELD (a dotted path) reads VALUE.
+
+    ``text`` is the selector as the user wrote it, between the brackets, so that
+    messages and drift lines name the path the way it stands in ports.yaml; it
+    takes no part in comparisons.
+    """
+
+    conditions: tuple[tuple[tuple[str, ...], str], ...]
+    text: str = field(default="", compare=False)
+
+    def __str__(self) -> str:
+        if self.text:
+            return f"[{self.text}]"
+        return "[" + ",".join(".".join(f) + "=" + _selector_value(v)
+                              for f, v in self.conditions) + "]"
+
+
+Segment = str | int | Selector
 KeyPath = tuple[Segment, ...]
 N = TypeVar("N")
 
@@ -19,20 +40,85 @@ _TOKEN = re.compile(
     | \[\s*'(?P<sq>(?:[^'\\]|\\.)*)'\s*\]      # ['a.b']
     | (?P<name>[^.\[\]]+)                      # plain key
     | (?P<dot>\.)
+    | (?P<selector>\[)                         # [name=web,kind="a,b"]
     """,
     re.VERBOSE,
 )
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_FIELD = re.compile(r"\s*([^=\[\]\"',]+?)\s*=\s*")
+_QUOTED = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'", re.DOTALL)
+_BARE_VALUE = re.compile(r"[^,\]\"']*")
+_PLAIN_KEY = re.compile(r"[^.\[\]\"'\s\x00-\x1f\x7f]+")
+_PLAIN_VALUE = re.compile(r"[^,\]\"'\s](?:[^,\]\"']*[^,\]\"'\s])?")
+
+
+def _unescape(text: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        code = m.group(1)
+        return chr(int(code[1:], 16)) if len(code) == 5 else _ESCAPES.get(code, code)
+
+    return _ESCAPE.sub(one, text) if "\\" in text else text
+
+
+def _quote(text: str) -> str:
+    """``"text"`` with the escapes parse() reads back: a drift line stays on one line."""
+    out = text.replace("\\", "\\\\").replace('"', '\\"')
+    out = out.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", out) + '"'
+
+
+def _selector_value(value: str) -> str:
+    return value if _PLAIN_VALUE.fullmatch(value) else _quote(value)
+
+
+def _bad(text: str, pos: int, why: str = "") -> PortsyncError:
+    return PortsyncError(f"bad key path {text!r}" + (f": {why}" if why else "")
+                         + f" at character {pos + 1}")
+
+
+def _selector(text: str, start: int) -> tuple[Selector, int]:
+    """The selector whose ``[`` is at ``start``, and the index just past its ``]``."""
+    conditions: list[tuple[tuple[str, ...], str]] = []
+    pos = start + 1
+    while True:
+        m = _FIELD.match(text, pos)
+        if m is None:
+            raise _bad(text, pos, "expected [n], [\"key\"] or [FIELD=VALUE]")
+        names = tuple(part.strip() for part in m.group(1).split("."))
+        if not all(names):
+            raise _bad(text, m.start(1), "empty field name in selector")
+        pos = m.end()
+        quoted = _QUOTED.match(text, pos)
+        if quoted is not None:
+            raw = quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
+            value = _unescape(raw)
+            pos = quoted.end()
+            while text[pos:pos + 1].isspace():
+                pos += 1
+        else:
+            bare = _BARE_VALUE.match(text, pos)
+            assert bare is not None  # the pattern matches the empty string too
+            value = bare.group().strip()
+            pos = bare.end()
+        conditions.append((names, value))
+        char = text[pos:pos + 1]
+        if char == "]":
+            return Selector(tuple(conditions), text[start + 1:pos].strip()), pos + 1
+        if char != ",":
+            raise _bad(text, pos, "expected ',' or ']' in selector")
+        pos += 1
 
 
 def parse(text: str) -> KeyPath:
-    """Split a key path into keys (str) and list indexes (int)."""
+    """Split a key path into keys (str), list indexes (int) and selectors."""
     segments: list[Segment] = []
     pos = 0
     expect_key = True
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None:
-            raise PortsyncError(f"bad key path {text!r} at character {pos + 1}")
+            raise _bad(text, pos)
         pos = m.end()
         if m.group("dot") is not None:
             if expect_key:
@@ -46,9 +132,12 @@ def parse(text: str) -> KeyPath:
             segments.append(m.group("name"))
         elif m.group("index") is not None:
             segments.append(int(m.group("index")))
+        elif m.group("selector") is not None:
+            selector, pos = _selector(text, m.start())
+            segments.append(selector)
         else:
             quoted = m.group("dq") if m.group("dq") is not None else m.group("sq")
-            segments.append(re.sub(r"\\(.)", r"\1", quoted))
+            segments.append(_unescape(quoted))
         expect_key = False
     if not segments or expect_key:
         raise PortsyncError(f"bad key path {text!r}")
@@ -56,43 +145,191 @@ def parse(text: str) -> KeyPath:
 
 
 def render(path: KeyPath) -> str:
-    """The canonical text of a key path, as reports print it."""
+    """The text of a key path as the user wrote it (selectors included), for reports.
+
+    Keys that need it are quoted the way parse() reads them, so a key holding a
+    newline, a tab or spaces never breaks a ``PATH:LINE: KEY: ...`` line.
+    """
     out = []
     for seg in path:
         if isinstance(seg, int):
             out.append(f"[{seg}]")
-        elif re.fullmatch(r"[^.\[\]\"']+", seg):
+        elif isinstance(seg, Selector):
+            out.append(str(seg))
+        elif _PLAIN_KEY.fullmatch(seg):
             out.append(f".{seg}" if out else seg)
         else:
-            out.append('["' + seg.replace("\\", "\\\\").replace('"', '\\"') + '"]')
+            out.append(f"[{_quote(seg)}]")
     return "".join(out)
 
 
+@dataclass(frozen=True, slots=True)
+class Reached(Generic[N]):
+    """How far a key path leads: the deepest node, the keys still missing below it.
+
+    ``trail`` holds every node from the root to ``node``; ``entry`` is the NAME
+    when the path ends in a ``NAME=value`` item of a list (compose's list form
+    of ``environment:``): then ``node`` is that item, or the list when no item
+    has the NAME yet.
+    """
+
+    node: N
+    missing: tuple[str, ...]
+    trail: tuple[N, ...]
+    entry: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Nodes(Generic[N]):
+    """How to read one format's node tree.
+
+    ``kind`` names a node "mapping", "list" or "value"; ``child`` is a key's
+    value or a list's item (None: no such key or item); ``where`` is a node's
+    ``FILE:LINE``; ``text`` a value's text, for selectors and ``NAME=value``
+    items (None: that format takes neither).
+    """
+
+    kind: Callable[[N], str]
+    child: Callable[[N, str | int], N | None]
+    where: Callable[[N], str]
+    text: Callable[[N], str] | None = None
+
+    def items(self, node: N) -> list[N]:
+        """Every item of a list node, in order."""
+        found: list[N] = []
+        while (item := self.child(node, len(found))) is not None:
+            found.append(item)
+        return found
+
+
 def descend(root: N, path: KeyPath, *, kind: Callable[[N], str],
-            child: Callable[[N, Segment], N | None], where: Callable[[N], str],
-            key: str) -> tuple[N, tuple[str, ...]]:
+            child: Callable[[N, str | int], N | None], where: Callable[[N], str],
+            key: str, text: Callable[[N], str] | None = None) -> tuple[N, tuple[str, ...]]:
     """Follow ``path`` from ``root`` as far as it exists: (deepest node, keys still missing).
 
-    ``kind`` names a node "mapping", "list" or "value"; ``where`` is a node's
-    ``FILE:LINE``. Running into a list or a value, a missing list item, or a
-    path ending on a collection is a TargetError naming ``key``.
+    See walk(); ``text`` (a value node's text) enables selectors.
+    """
+    reached = walk(root, path, Nodes(kind, child, where, text), key)
+    return reached.node, reached.missing
+
+
+def walk(root: N, path: KeyPath, nodes: Nodes[N], key: str, *, entries: bool = False
+         ) -> Reached[N]:
+    """Follow ``path`` from ``root`` as far as it exists.
+
+    Running into a list or a value, a missing list item, a selector that picks
+    no item or several, or a path ending on a collection is a TargetError
+    naming ``key``. With ``entries``, a key into a list of ``NAME=value``
+    strings picks the item holding NAME (see Reached).
     """
     node = root
+    trail = [root]
     for depth, seg in enumerate(path):
-        wanted = "mapping" if isinstance(seg, str) else "list"
-        if kind(node) != wanted:
-            at = render(path[:depth]) or "the document root"
-            raise TargetError(f"runs into a {kind(node)} at {at}", where=where(node), key=key)
-        found = child(node, seg)
+        node_kind = nodes.kind(node)
+        if isinstance(seg, str):
+            if node_kind == "list" and entries and nodes.text is not None \
+                    and (named := _named_items(node, nodes)) is not None:
+                return _entry(node, named, path, depth, nodes, key, trail)
+            if node_kind != "mapping":
+                raise _runs_into(node, node_kind, path, depth, nodes, key)
+            found = nodes.child(node, seg)
+        elif node_kind != "list":
+            raise _runs_into(node, node_kind, path, depth, nodes, key)
+        elif isinstance(seg, int):
+            found = nodes.child(node, seg)
+            if found is None:
+                raise TargetError(f"list has no item [{seg}]", where=nodes.where(node), key=key)
+        else:
+            found = select(node, seg, nodes, key)
         if found is None:
             rest = path[depth:]
-            if isinstance(seg, int):
-                raise TargetError(f"list has no item [{seg}]", where=where(node), key=key)
-            if any(isinstance(s, int) for s in rest):
+            if not all(isinstance(s, str) for s in rest):
                 raise TargetError("list item does not exist and cannot be created",
-                                  where=where(node), key=key)
-            return node, tuple(str(s) for s in rest)
+                                  where=nodes.where(node), key=key)
+            return Reached(node, tuple(str(s) for s in rest), tuple(trail))
         node = found
-    if kind(node) != "value":
-        raise TargetError(f"holds a {kind(node)}, not a single value", where=where(node), key=key)
-    return node, ()
+        trail.append(node)
+    if nodes.kind(node) != "value":
+        raise TargetError(f"holds a {nodes.kind(node)}, not a single value",
+                          where=nodes.where(node), key=key)
+    return Reached(node, (), tuple(trail))
+
+
+def _runs_into(node: N, node_kind: str, path: KeyPath, depth: int, nodes: Nodes[N],
+               key: str) -> TargetError:
+    at = render(path[:depth]) or "the document root"
+    return TargetError(f"runs into a {node_kind} at {at}", where=nodes.where(node), key=key)
+
+
+def _field_text(item: N, names: tuple[str, ...], nodes: Nodes[N]) -> str | None:
+    """The text of a selector's FIELD in one list item (None: the item has no such value)."""
+    node: N | None = item
+    for name in names:
+        if node is None or nodes.kind(node) != "mapping":
+            return None
+        node = nodes.child(node, name)
+    if node is None or nodes.kind(node) != "value" or nodes.text is None:
+        return None
+    return nodes.text(node)
+
+
+_MAX_CANDIDATES = 8
+
+
+def select(node: N, selector: Selector, nodes: Nodes[N], key: str) -> N:
+    """The one item of list ``node`` that ``selector`` picks; TargetError for none or several."""
+    if nodes.text is None:
+        raise TargetError(f"selector {selector} is not supported in this format",
+                          where=nodes.where(node), key=key)
+    items = nodes.items(node)
+    seen = [tuple(_field_text(item, names, nodes) for names, _ in selector.conditions)
+            for item in items]
+    wanted = tuple(value for _, value in selector.conditions)
+    matches = [item for item, values in zip(items, seen, strict=True) if values == wanted]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        at = ", ".join(nodes.where(item) for item in matches)
+        raise TargetError(f"selector {selector} matches {len(matches)} items ({at})",
+                          where=nodes.where(node), key=key)
+    names = [names for names, _ in selector.conditions]
+    shown = [str(Selector(tuple((n, v) for n, v in zip(names, values, strict=True)
+                                if v is not None)))
+             for values in seen if any(v is not None for v in values)]
+    listed = ", ".join(shown[:_MAX_CANDIDATES]) or "none"
+    more = f" and {len(shown) - _MAX_CANDIDATES} more" if len(shown) > _MAX_CANDIDATES else ""
+    raise TargetError(f"selector {selector} matches no item of {len(items)}; "
+                      f"candidates: {listed}{more}", where=nodes.where(node), key=key)
+
+
+_NAME_VALUE = re.compile(r"([^=\s]+)(=|$)", re.DOTALL)
+
+
+def _named_items(node: N, nodes: Nodes[N]) -> list[tuple[str, N]] | None:
+    """(NAME, item) for a list of ``NAME=value`` strings; None for any other list."""
+    assert nodes.text is not None
+    named = []
+    has_value = False
+    for item in nodes.items(node):
+        m = _NAME_VALUE.match(nodes.text(item)) if nodes.kind(item) == "value" else None
+        if m is None:
+            return None
+        has_value |= bool(m.group(2))
+        named.append((m.group(1), item))
+    return named if has_value else None
+
+
+def _entry(node: N, named: list[tuple[str, N]], path: KeyPath, depth: int, nodes: Nodes[N],
+           key: str, trail: list[N]) -> Reached[N]:
+    name = path[depth]
+    assert isinstance(name, str)
+    if depth + 1 < len(path):
+        raise _runs_into(node, "list of NAME=value strings", path, depth + 1, nodes, key)
+    found = [item for n, item in named if n == name]
+    if len(found) > 1:
+        at = ", ".join(nodes.where(item) for item in found)
+        raise TargetError(f"{name} is set {len(found)} times in this list ({at})",
+                          where=nodes.where(node), key=key)
+    if not found:
+        return Reached(node, (name,), tuple(trail), entry=name)
+    return Reached(found[0], (), (*trail, found[0]), entry=name)

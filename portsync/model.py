@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from portsync.keypath import KeyPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +206,7 @@ class Plan:
 class SetEdit:
     """Set the value at a key path (already expanded and rendered)."""
 
-    key: tuple[str | int, ...]
+    key: KeyPath
     key_text: str
     value: str
     source: Source

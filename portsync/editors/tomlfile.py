@@ -82,10 +82,9 @@ def _difference(old: str, new: str) -> tuple[int, int, int]:
 
 def _replace(text: str, doc: Any, edit: SetEdit, label: str) -> tuple[str, int]:
     """Set one existing value through tomlkit; return the text and the value's line."""
-    item = _locate(doc, edit, label)[0]
-    parent = doc
-    for seg in edit.key[:-1]:
-        parent = _child(parent, seg)
+    reached = keypath.walk(doc, edit.key, keypath.Nodes(_kind, _child, lambda _: label),
+                           edit.key_text)
+    item, parent = reached.node, reached.trail[-2]
     old_text = item.as_string()
     parent[edit.key[-1]] = _new_item(edit.value, item)
     dumped = doc.as_string()

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from portsync import keypath, yamlio
@@ -41,18 +42,21 @@ def _kind(node: Any) -> str:
     return {"mapping": "mapping", "sequence": "list"}.get(node.id, "value")
 
 
+def _text(node: Any) -> str:
+    return str(node.value)
+
+
 def _locate(root: Any, edit: SetEdit, label: str) -> _Found | _Missing:
     # Nodes are told apart by their ``id``, shared by ruamel's and libyaml's node trees.
     if root is None:  # an empty document: every key is missing
-        if any(isinstance(seg, int) for seg in edit.key):
+        if not all(isinstance(seg, str) for seg in edit.key):
             raise TargetError("list item does not exist and cannot be created", where=label,
                               key=edit.key_text)
         return _Missing(None, tuple(str(seg) for seg in edit.key))
-    trail: dict[str, Any] = {"key": None, "alias": False}
+    keys: dict[tuple[int, int], Any] = {}  # (parent, value) -> the value's key node
 
     def child(node: Any, seg: str | int) -> Any:
         if isinstance(seg, int):
-            trail["key"] = None
             return node.value[seg] if seg < len(node.value) else None
         pairs = [p for p in node.value if p[0].id == "scalar" and p[0].value == seg]
         if not pairs:
@@ -62,18 +66,18 @@ def _locate(root: Any, edit: SetEdit, label: str) -> _Found | _Missing:
             raise TargetError(f"duplicate key {seg!r} (lines {lines})",
                               where=f"{label}:{pairs[1][0].start_mark.line + 1}",
                               key=edit.key_text)
-        pair = pairs[0]
-        # An alias's node is its anchor's, which stands before the key.
-        trail["alias"] |= pair[1].start_mark.index < pair[0].end_mark.index
-        trail["key"] = pair[0]
-        return pair[1]
+        keys[id(node), id(pairs[0][1])] = pairs[0][0]
+        return pairs[0][1]
 
-    node, missing = keypath.descend(root, edit.key, kind=_kind, child=child,
-                                    where=lambda n: f"{label}:{n.start_mark.line + 1}",
-                                    key=edit.key_text)
-    if missing:
-        return _Missing(node, missing)
-    return _Found(node, trail["key"], trail["alias"])
+    nodes = keypath.Nodes(_kind, child, lambda n: f"{label}:{n.start_mark.line + 1}", _text)
+    reached = keypath.walk(root, edit.key, nodes, edit.key_text)
+    if reached.missing:
+        return _Missing(reached.node, reached.missing)
+    steps = [keys.get((id(a), id(b))) for a, b in pairwise(reached.trail)]
+    # An alias's node is its anchor's, which stands before the key.
+    through_alias = any(k is not None and node.start_mark.index < k.end_mark.index
+                        for k, node in zip(steps, reached.trail[1:], strict=True))
+    return _Found(reached.node, steps[-1] if steps else None, through_alias)
 
 
 def _format_value(value: str, style: str | None, tag: str | None) -> str:
