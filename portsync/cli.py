@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
+import difflib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -19,19 +20,41 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 _OUTPUTS = ("text", "json", "github")
+# Options that may come before the command as well as after it, by parameter name.
+_SHARED = ("registry", "quiet", "verbose")
 
 
-class _DefaultSync(click.Group):
-    """``portsync [OPTIONS]`` means ``portsync sync [OPTIONS]``."""
+@dataclass(frozen=True, slots=True)
+class _Leading:
+    """``-r``, ``-q`` and ``-v`` given before the command, for the command to merge."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        # Group-level --no-color may come first: `portsync --no-color table`.
-        lead = len(args) - len(list(itertools.dropwhile(lambda a: a == "--no-color", args)))
-        head = args[lead] if lead < len(args) else None
-        if head is None or (head not in self.commands and head not in ("--help", "-h",
-                                                                       "--version")):
-            args = [*args[:lead], "sync", *args[lead:]]
-        return super().parse_args(ctx, args)
+    registry: str | None = None
+    quiet: bool = False
+    verbose: bool = False
+
+
+class _Portsync(click.Group):
+    """The command group: a bare ``portsync [OPTIONS]`` syncs; an unknown word is an error."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0]
+        if self.get_command(ctx, name) is None and not name.startswith("-"):
+            raise click.UsageError(_no_such_command(name, self.list_commands(ctx)), ctx)
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # click cuts summaries to the terminal width with "..."; wrap them whole instead.
+        rows = [(name, cmd.get_short_help_str(limit=1000)) for name in self.list_commands(ctx)
+                if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _no_such_command(name: str, commands: Sequence[str]) -> str:
+    near = difflib.get_close_matches(name, commands, n=1)
+    hint = f"; did you mean {near[0]!r}?" if near else f"; commands: {', '.join(commands)}"
+    return f"no such command {name!r}{hint}"
 
 
 def _emit(output: Output, fmt: str = "text") -> int:
@@ -46,9 +69,15 @@ def _emit(output: Output, fmt: str = "text") -> int:
     return output.code
 
 
+def _or_leading(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """An option's value after the command, else the one given before it."""
+    before = ctx.find_object(_Leading)
+    return value or (getattr(before, param.name or "") if before is not None else value)
+
+
 def _no_color(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value:
-        ctx.color = False  # style.color_enabled() asks the context first
+        ctx.color = False  # style.color_enabled() asks the context first; subcommands inherit it
 
 
 def _color_option(func: F) -> F:
@@ -57,14 +86,34 @@ def _color_option(func: F) -> F:
 
 
 def _verbose_option(func: F) -> F:
-    return click.option("-v", "--verbose", is_flag=True,
+    return click.option("-v", "--verbose", is_flag=True, callback=_or_leading,
                         help="Tracebacks for internal errors.")(func)
 
 
+def _quiet_option(func: F) -> F:
+    return click.option("-q", "--quiet", is_flag=True, callback=_or_leading,
+                        help="Print only drift and errors.")(func)
+
+
 def _registry_option(func: F) -> F:
-    return click.option("-r", "--registry", "registry", metavar="PATH",
+    return click.option("-r", "--registry", "registry", metavar="PATH", callback=_or_leading,
                         help="ports.yaml to use (default: $PORTSYNC_REGISTRY, else the nearest "
                              "ports.yaml in this folder or above).")(func)
+
+
+def _sync_options(func: F) -> F:
+    """The options of `sync`, which a bare ``portsync`` takes too."""
+    for option in reversed((
+        click.option("--check", is_flag=True,
+                     help="Write nothing; report drift and exit 1 if any."),
+        click.option("--dry-run", is_flag=True, help="Write nothing; print the unified diff."),
+        click.option("--env", "envs", multiple=True, metavar="NAME",
+                     help="Only targets of this environment (repeatable)."),
+        click.option("--format", "output", type=click.Choice(_OUTPUTS), default="text",
+                     show_default=True, help="Output format."),
+    )):
+        func = option(func)
+    return func
 
 
 def _guarded(verbose: bool, output: str, body: Callable[[], Output]) -> int:
@@ -90,31 +139,51 @@ def _guarded(verbose: bool, output: str, body: Callable[[], Output]) -> int:
         return EXIT_BUG
 
 
-@click.group(cls=_DefaultSync, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Portsync, invoke_without_command=True,
+             subcommand_metavar="[COMMAND] [ARGS]...",
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="portsync")
-@_color_option
-def cli() -> None:
-    """Keep every config file that repeats a port in sync with ports.yaml.
-
-    Without a command, portsync runs `sync`.
-    """
-
-
-@cli.command()
-@click.option("--check", is_flag=True, help="Write nothing; report drift and exit 1 if any.")
-@click.option("--dry-run", is_flag=True, help="Write nothing; print the unified diff.")
+@_sync_options
 @_registry_option
-@click.option("--env", "envs", multiple=True, metavar="NAME",
-              help="Only targets of this environment (repeatable).")
-@click.option("--format", "output", type=click.Choice(_OUTPUTS), default="text",
-              show_default=True, help="Output format.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only drift and errors.")
+@_quiet_option
 @_verbose_option
 @_color_option
 @click.pass_context
-def sync(ctx: click.Context, check: bool, dry_run: bool, registry: str | None,
-         envs: tuple[str, ...], output: str, quiet: bool, verbose: bool) -> None:
-    """Bring every target file in line with ports.yaml (the default command)."""
+def cli(ctx: click.Context, check: bool, dry_run: bool, envs: tuple[str, ...], output: str,
+        registry: str | None, quiet: bool, verbose: bool) -> None:
+    """Keep every config file that repeats a port in sync with ports.yaml.
+
+    Without a command, portsync runs `sync` with the options below. -r, -q, -v
+    and --no-color may also come after a command; `portsync help COMMAND` shows
+    a command's own options.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.exit(_sync(check, dry_run, registry, envs, output, quiet, verbose))
+    command = cli.get_command(ctx, ctx.invoked_subcommand)
+    accepted = {p.name for p in command.params} if command is not None else set()
+    _check_leading(ctx, ctx.invoked_subcommand, accepted)
+    ctx.obj = _Leading(registry, quiet, verbose)
+
+
+def _check_leading(ctx: click.Context, name: str, accepted: Collection[str | None]) -> None:
+    """Refuse an option before the command that the command does not take."""
+    from click.core import ParameterSource
+
+    for param in ctx.command.params:
+        if param.name == "no_color" or \
+                ctx.get_parameter_source(param.name or "") is not ParameterSource.COMMANDLINE:
+            continue
+        given = "/".join(param.opts)
+        if param.name not in _SHARED:
+            raise click.UsageError(f"{given} is an option of sync: before a command only -r, "
+                                   "-q, -v and --no-color may come", ctx)
+        if param.name not in accepted:
+            raise click.UsageError(f"{given} does not apply to {name}", ctx)
+
+
+def _sync(check: bool, dry_run: bool, registry: str | None, envs: tuple[str, ...],
+          output: str, quiet: bool, verbose: bool) -> int:
+    """``portsync [sync]``: write, check or diff every target; the exit code."""
     if check and dry_run:
         raise click.UsageError("--check and --dry-run exclude each other")
     from portsync.cache import cached_check
@@ -138,17 +207,33 @@ def sync(ctx: click.Context, check: bool, dry_run: bool, registry: str | None,
             return cached_check(path, mode, compute)
         return compute()[1]
 
-    ctx.exit(_guarded(verbose, output, body))
+    return _guarded(verbose, output, body)
+
+
+@cli.command()
+@_sync_options
+@_registry_option
+@_quiet_option
+@_verbose_option
+@_color_option
+@click.pass_context
+def sync(ctx: click.Context, check: bool, dry_run: bool, envs: tuple[str, ...], output: str,
+         registry: str | None, quiet: bool, verbose: bool) -> None:
+    """Bring every target file in line with ports.yaml (the default command)."""
+    ctx.exit(_sync(check, dry_run, registry, envs, output, quiet, verbose))
 
 
 @cli.command()
 @_registry_option
 @click.option("--format", "output", type=click.Choice(_OUTPUTS), default="text",
               show_default=True, help="Output format.")
+@click.option("-q", "--quiet", is_flag=True, callback=_or_leading,
+              help="Print only errors; the exit code says the rest.")
 @_verbose_option
 @_color_option
 @click.pass_context
-def validate(ctx: click.Context, registry: str | None, output: str, verbose: bool) -> None:
+def validate(ctx: click.Context, registry: str | None, output: str, quiet: bool,
+             verbose: bool) -> None:
     """Check ports.yaml only: schema, ranges, collisions."""
     from portsync.registry.finding import find_registry
     from portsync.report import render_validation
@@ -156,7 +241,7 @@ def validate(ctx: click.Context, registry: str | None, output: str, verbose: boo
 
     def body() -> Output:
         path = find_registry(registry)
-        return render_validation(path, load(path).registry, output)
+        return render_validation(path, load(path).registry, output, quiet)
 
     ctx.exit(_guarded(verbose, output, body))
 
@@ -193,17 +278,19 @@ def table(ctx: click.Context, registry: str | None, envs: tuple[str, ...], fmt: 
               help="The service runs only in this environment (repeatable; default: all).")
 @click.option("--write", is_flag=True, help="Add the service to ports.yaml.")
 @_registry_option
+@click.option("-q", "--quiet", is_flag=True, callback=_or_leading,
+              help="Print only the port (no explanation on stderr).")
 @_verbose_option
 @_color_option
 @click.pass_context
 def allocate(ctx: click.Context, service: str, group: str | None, envs: tuple[str, ...],
-             write: bool, registry: str | None, verbose: bool) -> None:
+             write: bool, registry: str | None, quiet: bool, verbose: bool) -> None:
     """The lowest free port for a new SERVICE; exit 1 when the range is full."""
     from portsync.commands.allocate import run_allocate
     from portsync.registry.finding import find_registry
 
     def body() -> Output:
-        return run_allocate(find_registry(registry), service, group, envs, write)
+        return run_allocate(find_registry(registry), service, group, envs, write, quiet)
 
     ctx.exit(_guarded(verbose, "text", body))
 
@@ -253,11 +340,14 @@ def init(ctx: click.Context, verbose: bool) -> None:
 
 
 @cli.command()
-def schema() -> None:
+@_verbose_option
+@click.pass_context
+def schema(ctx: click.Context, verbose: bool) -> None:
     """Print the JSON Schema of ports.yaml (for yaml-language-server and other editors)."""
     from portsync.commands.schema import schema_text
+    from portsync.report import plain
 
-    click.echo(schema_text(), nl=False)
+    ctx.exit(_guarded(verbose, "text", lambda: plain([schema_text().rstrip("\n")])))
 
 
 @cli.command()
@@ -300,6 +390,21 @@ def import_(ctx: click.Context, write: bool, root: str, verbose: bool) -> None:
     ctx.exit(_guarded(verbose, "text", body))
 
 
+@cli.command("help")
+@click.argument("command", required=False)
+@click.pass_context
+def help_(ctx: click.Context, command: str | None) -> None:
+    """Show portsync's help, or a COMMAND's."""
+    group = ctx.find_root()
+    if command is None:
+        click.echo(group.get_help())
+        return
+    found = cli.get_command(group, command)
+    if found is None:
+        raise click.UsageError(_no_such_command(command, cli.list_commands(group)), group)
+    click.echo(found.get_help(click.Context(found, info_name=command, parent=group)))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -307,7 +412,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Without standalone mode click returns ctx.exit()'s code instead of exiting.
         code = cli.main(args=args, prog_name="portsync", standalone_mode=False)
     except click.ClickException as err:
-        err.show()
+        # One line, like every other error, with where to look next.
+        where = err.ctx.command_path if isinstance(err, click.UsageError) and err.ctx \
+            else "portsync"
+        click.echo(f"portsync: error: {err.format_message()} (see `{where} --help`)", err=True)
         return 2
     except click.exceptions.Abort:
         click.echo("portsync: aborted", err=True)

@@ -166,8 +166,12 @@ def plain(lines: Sequence[str]) -> Output:
     return Output(list(lines), [], EXIT_OK)
 
 
-def render_validation(path: Path, registry: Registry, output: str) -> Output:
-    """The result of ``portsync validate`` on a registry that passed every check."""
+def render_validation(path: Path, registry: Registry, output: str, quiet: bool = False
+                      ) -> Output:
+    """The result of ``portsync validate`` on a registry that passed every check.
+
+    ``quiet`` prints nothing in text (the exit code tells) and no count line in github.
+    """
     ports = sum(len(s.ports) for s in registry.services)
     head = (f"{path.name} is valid: {_plural(len(registry.services), 'service')}, "
             f"{_plural(ports, 'port')}, {_plural(len(registry.environments), 'environment')}, "
@@ -177,6 +181,8 @@ def render_validation(path: Path, registry: Registry, output: str) -> Output:
                     "errors": [], "warnings": list(registry.warnings)}
         return Output([json.dumps(document, indent=2)], [], EXIT_OK)
     if output == "github":
-        return Output([_github("warning", None, None, w) for w in registry.warnings] + [head],
-                      [], EXIT_OK)
+        return Output([_github("warning", None, None, w) for w in registry.warnings]
+                      + ([] if quiet else [head]), [], EXIT_OK)
+    if quiet:
+        return Output([], [], EXIT_OK)
     return Output([head], [f"warning: {w}" for w in registry.warnings], EXIT_OK, head)

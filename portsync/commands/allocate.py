@@ -243,8 +243,11 @@ def write_allocation(registry: Registry, found: Allocation) -> int:
 
 
 def run_allocate(path: Path, service: str, group: str | None, envs: Sequence[str],
-                 write: bool) -> Output:
-    """``portsync allocate``: the port alone on stdout (for scripts), the details on stderr."""
+                 write: bool, quiet: bool = False) -> Output:
+    """``portsync allocate``: the port alone on stdout (for scripts), the details on stderr.
+
+    ``quiet`` leaves the details out; a full range is still explained.
+    """
     loaded = load(path)
     found = allocate(loaded.table, service, group, envs)
     if found.port is None:
@@ -253,4 +256,4 @@ def run_allocate(path: Path, service: str, group: str | None, envs: Sequence[str
     if write:
         line = write_allocation(loaded.registry, found)
         details.append(f"added {service}: {entry_text(found)} to {loaded.registry.label}:{line}")
-    return Output([str(found.port)], details, EXIT_OK)
+    return Output([str(found.port)], [] if quiet else details, EXIT_OK)

@@ -1,0 +1,163 @@
+"""The command line itself: options before or after the command, help, unknown commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RunCli, build_tree, snapshot
+
+REGISTRY = """\
+version: 1
+services:
+  api: 8000
+  web: 8001   # privileged ports would warn; none here
+targets:
+  - path: config.yaml
+    set: {port: "{{ port('api') }}"}
+"""
+IN_SYNC = "port: 8000  # api\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A registry in ``other/`` (so -r is needed from tmp_path) and its one target."""
+    return build_tree(tmp_path, {"other/ports.yaml": REGISTRY, "other/config.yaml": IN_SYNC})
+
+
+VALID = "ports.yaml is valid: 2 services, 2 ports, 1 environment, 1 target\n"
+
+
+@pytest.mark.parametrize("args", [
+    ("-r", "other/ports.yaml", "validate"),
+    ("validate", "-r", "other/ports.yaml"),
+    ("--registry", "other", "validate"),
+    ("-v", "-r", "other/ports.yaml", "--no-color", "validate"),
+])
+def test_registry_before_or_after_the_command(repo: Path, run_cli: RunCli,
+                                              args: tuple[str, ...]) -> None:
+    result = run_cli(*args, cwd=repo)
+    assert (result.code, result.out, result.err) == (0, VALID, ""), result
+
+
+def test_an_option_after_the_command_wins_over_one_before(repo: Path,
+                                                          run_cli: RunCli) -> None:
+    (repo / "ports.yaml").write_text("version: 1\nservices: {}\n")
+    after = run_cli("-r", "ports.yaml", "validate", "-r", "other/ports.yaml", cwd=repo)
+    assert (after.code, after.out) == (0, VALID), after
+    before = run_cli("-r", "ports.yaml", "validate", cwd=repo)
+    assert before.out.startswith("ports.yaml is valid: 0 services"), before
+
+
+@pytest.mark.parametrize("args", [
+    ("-q", "--check", "-r", "other/ports.yaml"),
+    ("-r", "other/ports.yaml", "-q", "--check"),
+    ("sync", "--check", "-q", "-r", "other/ports.yaml"),
+    ("-q", "-r", "other/ports.yaml", "sync", "--check"),
+])
+def test_quiet_check_prints_only_drift(repo: Path, run_cli: RunCli,
+                                       args: tuple[str, ...]) -> None:
+    in_sync = run_cli(*args, cwd=repo)
+    assert (in_sync.code, in_sync.out, in_sync.err) == (0, "", ""), in_sync
+    (repo / "other/config.yaml").write_text("port: 8009  # api\n")
+    before = snapshot(repo)
+    drift = run_cli(*args, cwd=repo)
+    assert (drift.code, drift.out, drift.err) == (
+        1, "other/config.yaml:1: port: found 8009, expected 8000\n", ""), drift
+    assert snapshot(repo) == before
+
+
+def test_bare_portsync_still_syncs(repo: Path, run_cli: RunCli) -> None:
+    (repo / "other/config.yaml").write_text("port: 8009  # api\n")
+    result = run_cli(cwd=repo / "other")
+    assert (result.code, result.out) == (
+        0, "updated config.yaml\n1 file updated, 0 already in sync\n"), result
+    assert (repo / "other/config.yaml").read_text() == IN_SYNC
+
+
+def test_quiet_before_validate_and_allocate(repo: Path, run_cli: RunCli) -> None:
+    validate = run_cli("-q", "validate", cwd=repo / "other")
+    assert (validate.code, validate.out, validate.err) == (0, "", ""), validate
+    allocate = run_cli("-q", "allocate", "db", cwd=repo / "other")
+    assert (allocate.code, allocate.out, allocate.err) == (0, "1024\n", ""), allocate
+    loud = run_cli("allocate", "db", cwd=repo / "other")
+    assert (loud.out, loud.err) == (
+        "1024\n", "db: 1024 (default 1024); lowest free port in 1024-65535 outside named "
+                  "ranges\n"), loud
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("vaildate",), "no such command 'vaildate'; did you mean 'validate'?"),
+    (("tabel",), "no such command 'tabel'; did you mean 'table'?"),
+    (("-q", "allocat", "x"), "no such command 'allocat'; did you mean 'allocate'?"),
+    (("--check", "frobnicate"),
+     "no such command 'frobnicate'; commands: allocate, audit, help, import, init, schema, "
+     "status, sync, table, validate"),
+    (("-q", "table"), "-q/--quiet does not apply to table"),
+    (("-r", "ports.yaml", "init"), "-r/--registry does not apply to init"),
+    (("--check", "validate"),
+     "--check is an option of sync: before a command only -r, -q, -v and --no-color may come"),
+    (("--format", "json", "table"),
+     "--format is an option of sync: before a command only -r, -q, -v and --no-color may come"),
+    (("--check", "--dry-run"), "--check and --dry-run exclude each other"),
+])
+def test_usage_errors_are_one_line_exit_2_and_write_nothing(repo: Path, run_cli: RunCli,
+                                                            args: tuple[str, ...],
+                                                            message: str) -> None:
+    (repo / "other/config.yaml").write_text("port: 8009  # api\n")
+    before = snapshot(repo)
+    result = run_cli(*args, cwd=repo / "other")
+    assert result.code == 2, result
+    assert result.out == ""
+    assert result.err == f"portsync: error: {message} (see `portsync --help`)\n", result
+    assert snapshot(repo) == before
+
+
+def test_an_unknown_word_is_never_taken_for_sync(repo: Path, run_cli: RunCli) -> None:
+    (repo / "other/config.yaml").write_text("port: 8009  # api\n")
+    before = snapshot(repo)
+    result = run_cli("config.yaml", cwd=repo / "other")
+    assert result.code == 2, result
+    assert result.err.startswith("portsync: error: no such command 'config.yaml'"), result
+    assert snapshot(repo) == before
+
+
+def test_help_shows_sync_options_and_whole_command_summaries(run_cli: RunCli) -> None:
+    result = run_cli("--help")
+    assert result.code == 0, result
+    text = result.out
+    assert text.startswith("Usage: portsync [OPTIONS] [COMMAND] [ARGS]...\n"), text
+    options, commands = text.split("\nOptions:\n")[1].split("\nCommands:\n")
+    for option in ("--check", "--dry-run", "--env NAME", "--format [text|json|github]",
+                   "-r, --registry PATH", "-q, --quiet", "-v, --verbose", "--no-color",
+                   "--version"):
+        assert f"  {option} " in options, options
+    assert "..." not in commands, commands  # nothing cut off
+    flat = " ".join(commands.split())
+    for summary in ("status Which registry ports are listening on this host now, and by which "
+                    "process.",
+                    "allocate The lowest free port for a new SERVICE; exit 1 when the range is "
+                    "full.",
+                    "validate Check ports.yaml only: schema, ranges, collisions.",
+                    "help Show portsync's help, or a COMMAND's."):
+        assert summary in flat, flat
+    assert run_cli("help").out == text
+    assert run_cli("-h").out == text
+
+
+def test_help_command_shows_one_command(run_cli: RunCli) -> None:
+    result = run_cli("help", "allocate")
+    assert result.code == 0, result
+    assert result.out == run_cli("allocate", "--help").out
+    assert result.out.startswith("Usage: portsync allocate [OPTIONS] SERVICE\n"), result
+    wrong = run_cli("help", "alocate")
+    assert (wrong.code, wrong.err) == (
+        2, "portsync: error: no such command 'alocate'; did you mean 'allocate'? "
+           "(see `portsync --help`)\n"), wrong
+
+
+def test_schema_accepts_verbose(run_cli: RunCli) -> None:
+    result = run_cli("-v", "schema")
+    assert result.code == 0, result
+    assert result.out.startswith("{") and result.out.endswith("}\n"), result.out[-20:]
