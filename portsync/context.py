@@ -22,21 +22,24 @@ class ContextFactory:
         if self._shared is None:
             reg, table = self.registry, self.table
             services = []
-            for svc in reg.services:
+            for svc in reg.known_services:
                 ports: dict[str, dict[str, int]] = {}
                 host_ports: dict[str, dict[str, int]] = {}
                 for named in svc.ports:
                     ports[named.name] = {}
-                    host_ports[named.name] = {}
+                    if svc.publishes(named.name):
+                        host_ports[named.name] = {}
                     for env in reg.environments:
                         found = table.get(svc.name, named.name, env.name)
                         if found is not None:
                             ports[named.name][env.name] = found.port
-                            host_ports[named.name][env.name] = found.host_port
+                            if found.host_port is not None:
+                                host_ports[named.name][env.name] = found.host_port
                 services.append({
                     "name": svc.name, "description": svc.description, "group": svc.group,
-                    "host": svc.host, "fixed": svc.fixed,
-                    "environments": [e.name for e in reg.environments if svc.runs_in(e.name)],
+                    "host": svc.host, "fixed": svc.fixed, "registry": svc.origin,
+                    "environments": [e.name for e in reg.environments
+                                     if table.runs_in(svc, e.name)],
                     "ports": ports, "host_ports": host_ports,
                 })
             self._shared = {
@@ -56,7 +59,7 @@ class ContextFactory:
             return table.lookup(service, name, env or default_env).port
 
         def host_port(service: str, name: str = "http", env: str | None = None) -> int:
-            return table.lookup(service, name, env or default_env).host_port
+            return table.host_port(service, name, env or default_env)
 
         def url(service: str, name: str = "http", scheme: str = "http", host: str | None = None,
                 path: str = "", env: str | None = None) -> str:

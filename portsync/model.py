@@ -47,7 +47,13 @@ class NamedPort:
 
 @dataclass(frozen=True, slots=True)
 class Service:
-    """A service of the registry with its named ports."""
+    """A service of the registry with its named ports.
+
+    ``publish`` names the ports a host publishes (all of them unless the
+    registry says ``publish: false`` or lists some); ``privileged`` acknowledges
+    ports below 1024 so they stop warning; ``origin`` is the label of the
+    included registry that defines the service (None: the registry's own).
+    """
 
     name: str
     ports: tuple[NamedPort, ...]
@@ -57,10 +63,17 @@ class Service:
     fixed: bool
     environments: tuple[str, ...] | None
     source: Source
+    publish: tuple[str, ...] = ()
+    privileged: bool = False
+    origin: str | None = None
 
     def runs_in(self, env: str) -> bool:
         """Whether the service exists in environment ``env``."""
         return self.environments is None or env in self.environments
+
+    def publishes(self, port_name: str) -> bool:
+        """Whether a host publishes the port called ``port_name``."""
+        return port_name in self.publish
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +96,35 @@ class PortRange:
 
 @dataclass(frozen=True, slots=True)
 class Environment:
-    """A port scheme: production, development, test... with its offset and allowed range."""
+    """A port scheme: production, development, test... with its offsets and allowed range.
+
+    ``offset`` moves both sides of a port; ``host_offset`` only the published side.
+    """
 
     name: str
     offset: int
     range: PortRange | None
     source: Source
+    host_offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A warning about the registry: where it is and what it says (not an error)."""
+
+    where: Source
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """A registry file that was read, with the blake2b-128 hex digest of its bytes as read."""
+
+    path: Path
+    digest: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +162,26 @@ class Target:
 
 
 @dataclass(frozen=True, slots=True)
+class IncludeEntry:
+    """One ``include:`` entry: a registry by ``path``, or by ``git`` URL at ``rev`` (+ path)."""
+
+    path: str | None
+    git: str | None
+    rev: str | None
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
 class Registry:
-    """A loaded, schema-valid ports.yaml."""
+    """A loaded, schema-valid ports.yaml.
+
+    ``services`` are its own; ``included`` holds every registry it includes,
+    transitively, once each; ``inputs`` every registry file read for it (its
+    own first), so a cache can tell when any of them changed. ``origin`` is
+    the label an included registry is known by (None for the registry run).
+    """
 
     path: Path
-    version: int
     project: str | None
     parallel_environments: bool
     environments: tuple[Environment, ...]
@@ -138,7 +189,12 @@ class Registry:
     services: tuple[Service, ...]
     targets: tuple[Target, ...]
     templates_dir: Path
-    warnings: tuple[str, ...]
+    warnings: tuple[Notice, ...]
+    default_environment: str = "default"
+    includes: tuple[IncludeEntry, ...] = ()
+    included: tuple[Registry, ...] = ()
+    inputs: tuple[InputFile, ...] = ()
+    origin: str | None = None
 
     @property
     def root(self) -> Path:
@@ -150,9 +206,14 @@ class Registry:
         """How messages name the registry file."""
         return self.path.name
 
+    @property
+    def known_services(self) -> tuple[Service, ...]:
+        """Its own services, then those of every included registry."""
+        return self.services + tuple(s for r in self.included for s in r.services)
+
     def service(self, name: str) -> Service | None:
-        """The service called ``name``, if any."""
-        return next((s for s in self.services if s.name == name), None)
+        """The service called ``name``, its own or an included one, if any."""
+        return next((s for s in self.known_services if s.name == name), None)
 
     def range(self, name: str) -> PortRange | None:
         """The named range called ``name``, if any."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from portsync.errors import PortsyncError
 from portsync.mode import Action
-from portsync.model import Registry
+from portsync.model import Notice, Registry
 from portsync.patch import unified_diff
 
 if TYPE_CHECKING:  # the pipeline is imported only by commands that run it (start-up time)
@@ -91,6 +91,10 @@ def _github(level: str, file: str | None, line: int | None, message: str) -> str
     return f"::{level} {props}::{text}" if props else f"::{level}::{text}"
 
 
+def _warning(notice: Notice) -> str:
+    return _github("warning", notice.where.file, notice.where.line, notice.message)
+
+
 def render_result(result: SyncResult, output: str, quiet: bool) -> Output:
     """Everything a sync run prints, in the chosen output format."""
     code = exit_code(result)
@@ -99,7 +103,7 @@ def render_result(result: SyncResult, output: str, quiet: bool) -> Output:
         return Output([json.dumps(_json_document(result, code), indent=2)], [], code)
     if output == "github":
         lines = [_github("error", d.path, d.line, d.message) for d in result.drifts]
-        lines += [_github("warning", None, None, w) for w in warnings]
+        lines += [_warning(w) for w in warnings]
         return Output(lines + ([] if quiet else [summary(result)]), [], code)
     headline = None if quiet else summary(result)
     out: list[str] = []
@@ -139,7 +143,7 @@ def _json_document(result: SyncResult, code: int) -> dict[str, object]:
         "drift": [{"path": d.path, "line": d.line, "key": d.key, "found": d.found,
                    "expected": d.expected, "message": d.message} for d in result.drifts],
         "errors": [],
-        "warnings": list(result.warnings),
+        "warnings": [str(w) for w in result.warnings],
     }
 
 
@@ -178,10 +182,10 @@ def render_validation(path: Path, registry: Registry, output: str, quiet: bool =
             f"{_plural(len(registry.targets), 'target')}")
     if output == "json":
         document = {"portsync": 1, "ok": True, "exit_code": EXIT_OK, "summary": head,
-                    "errors": [], "warnings": list(registry.warnings)}
+                    "errors": [], "warnings": [str(w) for w in registry.warnings]}
         return Output([json.dumps(document, indent=2)], [], EXIT_OK)
     if output == "github":
-        return Output([_github("warning", None, None, w) for w in registry.warnings]
+        return Output([_warning(w) for w in registry.warnings]
                       + ([] if quiet else [head]), [], EXIT_OK)
     if quiet:
         return Output([], [], EXIT_OK)

@@ -11,7 +11,7 @@ from portsync import fsio
 from portsync.drift import Drift, plan_drifts
 from portsync.errors import PortsyncError, UsageError, raise_all
 from portsync.mode import Action, Mode
-from portsync.model import FileChange, Plan, Registry
+from portsync.model import FileChange, Notice, Plan, Registry
 from portsync.plan import build_plan
 from portsync.registry.loading import load_registry
 from portsync.registry.policy import check_policy
@@ -49,7 +49,7 @@ class SyncResult:
     files: tuple[tuple[FileChange, str], ...]
     drifts: tuple[Drift, ...]
     written: tuple[str, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[Notice, ...]
     templates_dir: Path | None = None  # an input of the run, for the --check cache
 
     @property

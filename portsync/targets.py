@@ -31,24 +31,31 @@ def _mentions(target: Target, placeholder: str) -> bool:
 
 
 def target_environments(target: Target, registry: Registry) -> list[str]:
-    """The environments a target is rendered for (SPEC §2)."""
-    names = list(target.environments or (e.name for e in registry.environments))
+    """The environments a target is rendered for (SPEC §2).
+
+    Each one ``{env}`` expands to; without ``{env}``, the one its
+    ``environments:`` names, else the registry's default environment, so that
+    adding an environment never breaks a target written for one.
+    """
     if _mentions(target, "{env}"):
-        return names
-    if target.environments is not None and len(target.environments) == 1:
-        return names
-    if len(registry.environments) == 1:
-        return [registry.environments[0].name]
+        if target.environments is None:
+            return [e.name for e in registry.environments]
+        return list(target.environments)
+    if target.environments is None:
+        return [registry.default_environment]
+    if len(target.environments) == 1:
+        return list(target.environments)
     raise RegistryError(
-        f"target {target.path!r} has no {{env}} in its path: name its one environment "
-        "with environments: [NAME]", where=str(target.source))
+        f"target {target.path!r} has no {{env}} in its path but names "
+        f"{len(target.environments)} environments: name one, or put {{env}} in the path",
+        where=str(target.source))
 
 
 def _services(target: Target, registry: Registry, env: str) -> list[str | None]:
     if target.services is None and not _mentions(target, "{service}"):
         return [None]
     by_name = {s.name: s for s in registry.services}  # one pass: large registries stay linear
-    names = target.services or tuple(by_name)
+    names = tuple(by_name) if target.services is None else target.services
     return [n for n in names if (svc := by_name.get(n)) is not None and svc.runs_in(env)]
 
 

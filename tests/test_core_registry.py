@@ -50,7 +50,8 @@ def test_all_schema_problems_reported_at_once_with_positions(tmp_path: Path) -> 
     assert errors == [
         "ports.yaml:1:1: missing required key 'version' (use version: 1)",
         "ports.yaml:2:1: unknown key 'colour' in ports.yaml (allowed: version, project, "
-        "parallel_environments, environments, ranges, services, targets, templates_dir)",
+        "parallel_environments, environments, default_environment, ranges, services, targets, "
+        "templates_dir)",
         "ports.yaml:4:17: environments.dev.offset must be an integer, not the string 'ten'",
         "ports.yaml:7:11: services.web.port must be an integer port, not the string '80a'",
         "ports.yaml:9:11: services.api.port = 70000 is not a port (1..65535)",
@@ -85,7 +86,8 @@ def test_bad_registries(tmp_path: Path, text: str, message: str) -> None:
 def test_privileged_port_is_a_warning_not_an_error(tmp_path: Path) -> None:
     (tmp_path / "ports.yaml").write_text("version: 1\nservices:\n  web: 80\n")
     reg = load(tmp_path / "ports.yaml").registry
-    assert reg.warnings == ("ports.yaml:3:8: services.web = 80 is a privileged port",)
+    assert [str(w) for w in reg.warnings] == [
+        "ports.yaml:3:8: services.web = 80 is a privileged port"]
 
 
 COLLIDING = """\

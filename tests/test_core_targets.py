@@ -78,13 +78,15 @@ def test_expansion_format_override_and_templates_dir(tmp_path: Path, run_cli: Ru
     assert run_cli("--check", "-q", cwd=tmp_path).out == ""
 
 
-def test_path_without_env_needs_one_environment(tmp_path: Path, run_cli: RunCli) -> None:
-    build_tree(tmp_path, {"ports.yaml": REGISTRY.replace("    environments: [dev]\n", ""),
+def test_path_without_env_names_at_most_one_environment(tmp_path: Path,
+                                                      run_cli: RunCli) -> None:
+    build_tree(tmp_path, {"ports.yaml": REGISTRY.replace("    environments: [dev]\n",
+                                                         "    environments: [dev, prod]\n"),
                           "svc.conf": "", "all.yaml": "ports: {}\n", "tpl/notes.j2": ""})
     result = run_cli("--check", cwd=tmp_path)
     assert result.code == 2, result
-    assert result.err == ("ports.yaml:10:5: target 'svc.conf' has no {env} in its path: name "
-                          "its one environment with environments: [NAME]\n"), result
+    assert result.err == ("ports.yaml:10:5: target 'svc.conf' has no {env} in its path but "
+                          "names 2 environments: name one, or put {env} in the path\n"), result
 
 
 def test_set_on_a_text_file_needs_a_format(tmp_path: Path, run_cli: RunCli) -> None:

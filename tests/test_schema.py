@@ -11,7 +11,7 @@ import pytest
 from portsync import yamlio
 from portsync.commands.schema import schema_text
 from portsync.errors import RegistryError
-from portsync.registry import reader, target_schema
+from portsync.registry import reader, service_schema, target_schema
 from portsync.registry import schema as reg
 from tests.conftest import REPO, RunCli, build_tree
 
@@ -87,7 +87,7 @@ def test_schema_keys_match_the_registry_reader():
     assert set(schema["properties"]) == set(reg.TOP_KEYS)
     assert set(defs["environment"]["properties"]) == set(reg.ENV_KEYS)
     assert set(defs["range"]["oneOf"][1]["properties"]) == set(reader.RANGE_KEYS)
-    assert set(defs["service"]["oneOf"][1]["properties"]) == set(reg.SERVICE_KEYS)
+    assert set(defs["service"]["oneOf"][1]["properties"]) == set(service_schema.SERVICE_KEYS)
     assert set(defs["target"]["properties"]) == set(target_schema.TARGET_KEYS)
     assert defs["target"]["properties"]["format"]["enum"][:-1] == list(target_schema.FORMATS)
 
@@ -119,7 +119,7 @@ def test_validate_json_invalid(tmp_path: Path, run_cli: RunCli):
     assert document["errors"] == [{
         "file": "ports.yaml", "line": 4, "message": "unknown key 'colour' in services.b "
         "(allowed: port, ports, host_port, host_ports, description, host, group, fixed, "
-        "environments)"}], result
+        "environments, publish, privileged)"}], result
 
 
 def test_validate_github_valid(tmp_path: Path, run_cli: RunCli):
@@ -127,7 +127,7 @@ def test_validate_github_valid(tmp_path: Path, run_cli: RunCli):
     result = run_cli("validate", "--format", "github", cwd=tmp_path)
     assert result.code == 0, result
     assert result.out.splitlines() == [
-        "::warning::ports.yaml:5:8: services.low = 80 is a privileged port",
+        "::warning file=ports.yaml,line=5::services.low = 80 is a privileged port",
         "ports.yaml is valid: 2 services, 2 ports, 1 environment, 0 targets",
     ]
 

@@ -105,8 +105,9 @@ def _check_offsets(chosen: list[Environment]) -> None:
 
 def _taken(table: PortTable, chosen: list[Environment], parallel: bool) -> dict[str, set[int]]:
     """Host ports already used, per environment (with parallel environments: all of them)."""
-    everywhere = {p.host_port for p in table.all()}
-    return {env.name: everywhere if parallel else {p.host_port for p in table.in_env(env.name)}
+    everywhere = {p.host_port for p in table.all() if p.host_port is not None}
+    return {env.name: everywhere if parallel else
+            {p.host_port for p in table.in_env(env.name) if p.host_port is not None}
             for env in chosen}
 
 

@@ -138,7 +138,7 @@ def _owners(loaded: Loaded) -> dict[int, str]:
     envs: dict[int, dict[str, list[str]]] = defaultdict(dict)
     for p in loaded.table.all():
         label = p.service if p.name == "http" else f"{p.service} {p.name}"
-        for number in {p.port, p.host_port}:
+        for number in {p.port, p.host_port or p.port}:
             envs[number].setdefault(label, [])
             if p.env not in envs[number][label]:
                 envs[number][label].append(p.env)

@@ -155,6 +155,8 @@ def statuses(table: PortTable, envs: Sequence[str], found: Scan) -> list[PortSta
     owners: dict[int, set[tuple[str, str]]] = defaultdict(set)
     groups: dict[tuple[int, str, str, int], list[str]] = defaultdict(list)
     for p in table.all():
+        if p.host_port is None:
+            continue  # not published: it listens inside its container, not on this host
         owners[p.host_port].add((p.service, p.env))
         groups[(p.host_port, p.service, p.name, p.port)].append(p.env)
     result = []
@@ -190,12 +192,21 @@ def _judge(service: str, listeners: Sequence[Listener], others: list[str]
     return conflict, notes
 
 
-def _notes(rows: list[PortStatus], found: Scan) -> list[str]:
+def unpublished_note(table: PortTable, envs: Sequence[str]) -> list[str]:
+    """A note counting the selected ports that no host publishes (status skips them)."""
+    hidden = {(p.service, p.name) for p in table.all() if p.host_port is None and p.env in envs}
+    if not hidden:
+        return []
+    return [f"{len(hidden)} port{'' if len(hidden) == 1 else 's'} not published on the host "
+            "(publish: in ports.yaml) not looked for: they listen inside their containers"]
+
+
+def _notes(rows: list[PortStatus], found: Scan, extra: Sequence[str]) -> list[str]:
     notes = [GUESS_NOTE] if any(r.listening for r in rows) else []
     if any(x.pid is None for r in rows for x in r.listeners):
         notes.append("some owners are hidden from this user: run as root (sudo) or as "
                      "administrator to see their pid and name")
-    return notes + list(found.unreadable)
+    return notes + list(found.unreadable) + list(extra)
 
 
 def _summary(rows: list[PortStatus]) -> str:
@@ -216,7 +227,7 @@ def _cells(row: PortStatus) -> list[str]:
     return [port, label, ",".join(row.envs), state, pids, names, "; ".join(row.notes)]
 
 
-def as_text(rows: list[PortStatus], found: Scan) -> list[str]:
+def as_text(rows: list[PortStatus], found: Scan, extra: Sequence[str] = ()) -> list[str]:
     """An aligned table, listening ports of other environments after it, then notes."""
     header = ["PORT", "SERVICE", "ENVIRONMENTS", "STATE", "PID", "PROCESS", "NOTE"]
     # One alignment for both sections: selected rows come first (see statuses()).
@@ -227,10 +238,10 @@ def as_text(rows: list[PortStatus], found: Scan) -> list[str]:
         out += ["", "Listening on ports the registry gives to other environments:",
                 *lines[shown:]]
     out += ["", _summary(rows)]
-    return out + [f"note: {line}" for line in _notes(rows, found)]
+    return out + [f"note: {line}" for line in _notes(rows, found, extra)]
 
 
-def as_json(rows: list[PortStatus], found: Scan) -> list[str]:
+def as_json(rows: list[PortStatus], found: Scan, extra: Sequence[str] = ()) -> list[str]:
     """One JSON document: ``{"portsync": 1, "summary", "complete", "ports": [...], "notes"}``."""
     document = {
         "portsync": 1,
@@ -244,7 +255,7 @@ def as_json(rows: list[PortStatus], found: Scan) -> list[str]:
                           for x in r.listeners],
             "notes": list(r.notes),
         } for r in rows],
-        "notes": _notes(rows, found),
+        "notes": _notes(rows, found, extra),
     }
     return [json.dumps(document, indent=2)]
 
@@ -254,4 +265,5 @@ def render_status(table: PortTable, envs: Sequence[str], fmt: str) -> list[str]:
     chosen = list(envs) or [e.name for e in table.registry.environments]
     found = scan()
     rows = statuses(table, chosen, found)
-    return as_json(rows, found) if fmt == "json" else as_text(rows, found)
+    extra = unpublished_note(table, chosen)
+    return as_json(rows, found, extra) if fmt == "json" else as_text(rows, found, extra)

@@ -13,7 +13,7 @@ The JSON document (stable; new keys may be added, none removed)::
           "group": "infra" | null,
           "description": "PostgreSQL",                     # "" when none
           "environments": {                                # only where it has a port
-            "development": {"port": 5432, "host_port": 5432},
+            "development": {"port": 5432, "host_port": 5432},   # host_port null: not published
             "test": {"port": 5432, "host_port": 5433}
           }
         }
@@ -71,9 +71,14 @@ def rows(table: PortTable, envs: Sequence[str]) -> list[Row]:
 
 
 def cell(port: ResolvedPort | None) -> str:
-    """``8000``, ``5432 (host 5433)`` where the published port differs, ``-`` where none."""
+    """``8000``, ``5432 (host 5433)`` where the published port differs, ``-`` where none.
+
+    A port no host publishes is ``7070 (not published)``.
+    """
     if port is None:
         return _NONE
+    if port.host_port is None:
+        return f"{port.port} (not published)"
     if port.host_port != port.port:
         return f"{port.port} (host {port.host_port})"
     return str(port.port)

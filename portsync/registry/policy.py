@@ -1,89 +1,121 @@
-"""Port policy of a schema-valid registry: collisions, reserved and group ranges, env ranges."""
+"""Port policy of a schema-valid registry and its includes: ranges and host-port collisions."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
 from portsync.errors import PortsyncError, RegistryError, raise_all
-from portsync.model import Registry, Source
+from portsync.model import Environment, Registry, Source
 from portsync.registry.resolution import PortTable, ResolvedPort, base_port
 
 
 def check_policy(registry: Registry, table: PortTable) -> None:
     """Raise every policy problem at once; return quietly when there is none."""
     problems: list[PortsyncError] = []
-    problems += _range_problems(registry, table)
+    problems += _base_problems(registry)
+    problems += _resolved_problems(registry, table)
     problems += _collisions(registry, table)
     raise_all(problems)
 
 
-def _source(registry: Registry, service: str, name: str) -> Source:
-    svc = registry.service(service)
+def _source(registry: Registry, port: ResolvedPort) -> Source:
+    svc = registry.service(port.service)
     assert svc is not None
-    return next(p.source for p in svc.ports if p.name == name)
+    return next(p.source for p in svc.ports if p.name == port.name)
 
 
 def _label(port: ResolvedPort) -> str:
     return f"{port.service}.{port.name}"
 
 
-def _range_problems(registry: Registry, table: PortTable) -> list[PortsyncError]:
+def _base_problems(registry: Registry) -> list[PortsyncError]:
+    """Base ports inside any registry's reserved range, or outside their own group's range."""
     problems: list[PortsyncError] = []
-    reserved = [r for r in registry.ranges if r.reserved]
-    for service in registry.services:
-        group = registry.range(service.group) if service.group else None
-        for named in service.ports:
-            where = str(named.source)
-            label = f"{service.name}.{named.name}"
-            for form in (named.port, named.host):
-                base = base_port(form, registry) if form is not None else None
-                if base is None:
-                    continue
-                for r in reserved:
-                    if base in r:
+    sources = (registry, *registry.included)
+    reserved = [r for source in sources for r in source.ranges if r.reserved]
+    for source in sources:
+        for service in source.services:
+            group = source.range(service.group) if service.group else None
+            for named in service.ports:
+                where = str(named.source)
+                label = f"{service.name}.{named.name}"
+                for form in (named.port, named.host):
+                    base = base_port(form, source) if form is not None else None
+                    if base is None:
+                        continue
+                    for r in reserved:
+                        if base in r:
+                            problems.append(RegistryError(
+                                f"{label} port {base} lies in reserved range {r.name} ({r})",
+                                where=where))
+                    if form is named.port and group is not None and base not in group:
                         problems.append(RegistryError(
-                            f"{label} port {base} lies in reserved range {r.name} ({r})",
+                            f"{label} port {base} is outside its group {group.name} ({group})",
                             where=where))
-                if form is named.port and group is not None and base not in group:
-                    problems.append(RegistryError(
-                        f"{label} port {base} is outside its group {group.name} ({group})",
-                        where=where))
+    return problems
+
+
+def _shift(env: Environment) -> str:
+    return f"offset {env.offset:+d}" + \
+        (f", host offset {env.host_offset:+d}" if env.host_offset else "")
+
+
+def _resolved_problems(registry: Registry, table: PortTable) -> list[PortsyncError]:
+    """Numbers that offsets moved out of 1..65535, or out of the environment's range."""
+    problems: list[PortsyncError] = []
     for port in table.all():
-        env = table.envs[port.env]
-        where = str(_source(registry, port.service, port.name))
+        env = table.environment(port.service, port.env)
+        assert env is not None  # the table resolved the port through it
+        where = str(_source(registry, port))
         for number, shifted, kind in ((port.port, port.shifted, "port"),
                                       (port.host_port, port.host_shifted, "host port")):
+            if number is None:
+                continue
             if not 1 <= number <= 65535:
                 problems.append(RegistryError(
-                    f"{_label(port)} {kind} in {env.name} is {number}, not a port "
-                    f"(offset {env.offset:+d})", where=where))
+                    f"{_label(port)} {kind} in {port.env} is {number}, not a port "
+                    f"({_shift(env)})", where=where))
             elif shifted and env.range is not None and number not in env.range and \
                     kind == "host port":
                 problems.append(RegistryError(
-                    f"{_label(port)} {kind} in {env.name} is {number}, outside the "
-                    f"environment's range {env.range} (offset {env.offset:+d})", where=where))
+                    f"{_label(port)} {kind} in {port.env} is {number}, outside the "
+                    f"environment's range {env.range} ({_shift(env)})", where=where))
     return problems
 
 
 def _collisions(registry: Registry, table: PortTable) -> list[PortsyncError]:
-    fixed = {s.name for s in registry.services if s.fixed}
+    """Two published (service, port name) pairs on one host port where they run together."""
+    fixed = {s.name for s in registry.known_services if s.fixed}
     # Owner of a host port: a fixed service is one process shared by every environment.
     owners: dict[tuple[str, int], dict[tuple[str, str, str], ResolvedPort]] = defaultdict(dict)
     for port in table.all():
+        if port.host_port is None:
+            continue  # unpublished: every container has its own address
         scope = "*" if registry.parallel_environments else port.env
         owner_env = "*" if port.service in fixed else port.env
         owners[(scope, port.host_port)].setdefault((port.service, port.name, owner_env), port)
     problems: list[PortsyncError] = []
     for (scope, number), claims in owners.items():
-        if len(claims) < 2:
-            continue
         ports = list(claims.values())
-        first = ports[0]
         for other in ports[1:]:
-            where = str(_source(registry, other.service, other.name))
-            if scope == "*":
-                detail = f"{_label(first)} ({first.env}) and {_label(other)} ({other.env})"
-            else:
-                detail = f"{_label(first)} and {_label(other)} in {scope}"
-            problems.append(RegistryError(f"host port {number} collides: {detail}", where=where))
+            problems.append(_collision(registry, scope, number, ports[0], other))
     return problems
+
+
+def _collision(registry: Registry, scope: str, number: int, first: ResolvedPort,
+               other: ResolvedPort) -> RegistryError:
+    """The error for one collision, placed in the registry's own file when a side is there."""
+
+    def own(port: ResolvedPort) -> bool:
+        svc = registry.service(port.service)
+        return svc is not None and svc.origin is None
+
+    here = _source(registry, first if own(first) and not own(other) else other)
+
+    def name(port: ResolvedPort) -> str:
+        env = f" ({port.env})" if scope == "*" else ""
+        place = _source(registry, port)
+        return f"{_label(port)}{env}" + (f" ({place})" if place.file != here.file else "")
+
+    detail = f"{name(first)} and {name(other)}" + ("" if scope == "*" else f" in {scope}")
+    return RegistryError(f"host port {number} collides: {detail}", where=str(here))

@@ -8,7 +8,7 @@ from typing import Any
 
 from portsync import yamlio
 from portsync.errors import PortsyncError, RegistryError
-from portsync.model import PortRange, Source
+from portsync.model import Notice, PortRange, Source
 
 RANGE_KEYS = ("from", "to", "reserved", "description")
 _RANGE_TEXT = re.compile(r"\s*(\d+)\s*-\s*(\d+)\s*")
@@ -25,7 +25,7 @@ class Reader:
     def __init__(self, label: str) -> None:
         self.label = label
         self.problems: list[PortsyncError] = []
-        self.warnings: list[str] = []
+        self.warnings: list[Notice] = []
         self.env_names: tuple[str, ...] = ()
         self.range_names: tuple[str, ...] = ()
 
@@ -87,10 +87,17 @@ class Reader:
             self.error(container, key, f"{what} = {value} is not a port (1..65535)")
             return None
         if value < 1024:
-            self.warnings.append(
-                f"{self.at(container, key, of_value=True)}: {what} = {value} is a privileged port"
-            )
+            self.warnings.append(Notice(self.at(container, key, of_value=True),
+                                        f"{what} = {value} is a privileged port"))
         return int(value)
+
+    def name(self, container: Any, key: Any, what: str) -> str | None:
+        """A mapping key used as a name: a non-empty string, else None after recording it."""
+        if isinstance(key, str) and key:
+            return key
+        self.error(container, key, f"{what} names must be strings, not {describe(key)}",
+                   of_value=False)
+        return None
 
     def names(self, data: Mapping[Any, Any], key: str, known: tuple[str, ...], kind: str,
               what: str) -> tuple[str, ...] | None:
@@ -122,8 +129,10 @@ class Reader:
                 if bound not in value:
                     self.error(container, key, f"{what} needs '{bound}'")
                     return None
+            warned = len(self.warnings)
             start_v = self.port_number(value, "from", f"{what}.from")
             end_v = self.port_number(value, "to", f"{what}.to")
+            del self.warnings[warned:]  # a range is not a listening port: its services warn
             if start_v is None or end_v is None:
                 return None
             start, end = start_v, end_v
@@ -152,7 +161,7 @@ def describe(value: object) -> str:
         return f"{str(value).lower()} (a boolean)"
     if isinstance(value, Mapping):
         return "a mapping"
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return "a list"
     if isinstance(value, str):
         return f"the string {value!r}"

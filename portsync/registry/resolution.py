@@ -11,15 +11,16 @@ from portsync.model import Environment, NamedPort, PortForm, Registry, Service
 class ResolvedPort:
     """One (service, port name, environment) with its port and published host port.
 
-    ``shifted`` / ``host_shifted`` tell whether the environment's offset moved
-    the number (a pinned or fixed port is not shifted).
+    ``host_port`` is None for a port no host publishes. ``shifted`` /
+    ``host_shifted`` tell whether an offset moved the number (a pinned or
+    fixed port is not shifted).
     """
 
     service: str
     name: str
     env: str
     port: int
-    host_port: int
+    host_port: int | None
     shifted: bool
     host_shifted: bool
 
@@ -45,21 +46,59 @@ def base_port(form: PortForm, registry: Registry) -> int | None:
     return None
 
 
+def without_environments(registry: Registry) -> bool:
+    """Whether a registry declares no environments (its only one is the implicit default)."""
+    return [e.name for e in registry.environments] == ["default"]
+
+
+def scheme(root: Registry, registry: Registry) -> dict[str, Environment]:
+    """Which of ``registry``'s environments stands for each environment of ``root``.
+
+    Matched by name; a registry without environments is in all of them; in a
+    root without environments, an included registry takes part with its
+    default environment.
+    """
+    own = {e.name: e for e in registry.environments}
+    if registry is root:
+        return own
+    if without_environments(registry):
+        return {e.name: registry.environments[0] for e in root.environments}
+    if without_environments(root):
+        return {root.environments[0].name: own[registry.default_environment]}
+    return {e.name: own[e.name] for e in root.environments if e.name in own}
+
+
 class PortTable:
-    """Every resolved port of a registry, looked up by (service, name, environment)."""
+    """Every resolved port of a registry and its includes, by (service, name, environment)."""
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.envs = {e.name: e for e in registry.environments}
         self._ports: dict[tuple[str, str, str], ResolvedPort] = {}
-        for service in registry.services:
-            for env in registry.environments:
-                if not service.runs_in(env.name):
-                    continue
-                for named in service.ports:
-                    resolved = _resolve(service, named, env)
-                    if resolved is not None:
-                        self._ports[(service.name, named.name, env.name)] = resolved
+        self._schemes: dict[str, dict[str, Environment]] = {}
+        for source in (registry, *registry.included):
+            envs = scheme(registry, source)
+            for service in source.services:
+                self._schemes.setdefault(service.name, envs)
+                self._add(service, envs)
+
+    def _add(self, service: Service, envs: dict[str, Environment]) -> None:
+        for env_name, env in envs.items():
+            if not service.runs_in(env.name):
+                continue
+            for named in service.ports:
+                resolved = _resolve(service, named, env, env_name)
+                if resolved is not None:
+                    self._ports.setdefault((service.name, named.name, env_name), resolved)
+
+    def environment(self, service: str, env: str) -> Environment | None:
+        """The environment (of the service's own registry) that resolves it in ``env``."""
+        return self._schemes.get(service, {}).get(env)
+
+    def runs_in(self, service: Service, env: str) -> bool:
+        """Whether the service exists in the registry's environment ``env``."""
+        own = self.environment(service.name, env)
+        return own is not None and service.runs_in(own.name)
 
     def get(self, service: str, name: str, env: str) -> ResolvedPort | None:
         """The resolved port, or None when it has none in that environment."""
@@ -83,7 +122,7 @@ class PortTable:
             raise LookupError(f"unknown service {service!r}")
         if env not in self.envs:
             raise LookupError(f"unknown environment {env!r}")
-        if not svc.runs_in(env):
+        if not self.runs_in(svc, env):
             raise LookupError(f"service {service!r} does not run in environment {env!r}")
         names = [p.name for p in svc.ports]
         if name not in names:
@@ -91,12 +130,27 @@ class PortTable:
                 f"service {service!r} has no port {name!r} (it has {', '.join(names)})")
         raise LookupError(f"service {service!r} has no {name!r} port in environment {env!r}")
 
+    def host_port(self, service: str, name: str, env: str) -> int:
+        """The published port, or a LookupError naming the service when it is not published."""
+        found = self.lookup(service, name, env)
+        if found.host_port is None:
+            raise LookupError(f"service {service!r} does not publish its {name!r} port "
+                              "(publish: in ports.yaml), so it has no host port")
+        return found.host_port
 
-def _resolve(service: Service, named: NamedPort, env: Environment) -> ResolvedPort | None:
+
+def _resolve(service: Service, named: NamedPort, env: Environment, env_name: str
+             ) -> ResolvedPort | None:
     port = form_value(named.port, env, service.fixed)
     if port is None:
         return None
+    number, shifted = port
+    if not service.publishes(named.name):
+        return ResolvedPort(service.name, named.name, env_name, number, None, shifted, False)
     host = form_value(named.host, env, service.fixed) if named.host is not None else None
     host_port, host_shifted = host if host is not None else port
-    return ResolvedPort(service.name, named.name, env.name, port[0], host_port, port[1],
+    pinned = named.host is not None and env.name in named.host.pins
+    if env.host_offset and not service.fixed and not pinned:
+        host_port, host_shifted = host_port + env.host_offset, True
+    return ResolvedPort(service.name, named.name, env_name, number, host_port, shifted,
                         host_shifted)

@@ -1,4 +1,4 @@
-"""Schema checks of ports.yaml's registry sections: version, environments, ranges, services."""
+"""Schema checks of ports.yaml's top level: version, environments, ranges, include."""
 
 from __future__ import annotations
 
@@ -7,25 +7,26 @@ from pathlib import Path
 from typing import Any
 
 from portsync.errors import RegistryError, raise_all
-from portsync.model import Environment, NamedPort, PortForm, PortRange, Registry, Service, Source
+from portsync.model import Environment, IncludeEntry, PortRange, Registry, Source
 from portsync.registry.reader import describe, is_int, position_key
-from portsync.registry.target_schema import TargetReader
+from portsync.registry.service_schema import ServiceReader
 
 DEFAULT_ENVIRONMENT = "default"
 
 TOP_KEYS = (
-    "version", "project", "parallel_environments", "environments", "ranges",
-    "services", "targets", "templates_dir",
+    "version", "project", "parallel_environments", "environments", "default_environment",
+    "ranges", "services", "targets", "templates_dir",
 )
-ENV_KEYS = ("offset", "range", "description")
-SERVICE_KEYS = (
-    "port", "ports", "host_port", "host_ports", "description", "host", "group", "fixed",
-    "environments",
-)
+ENV_KEYS = ("offset", "host_offset", "range", "description")
+INCLUDE_KEYS = ("path", "git", "rev")
 
 
-class SchemaReader(TargetReader):
+class SchemaReader(ServiceReader):
     """Reads a whole registry document into a Registry, or raises every problem found."""
+
+    def __init__(self, label: str, origin: str | None = None) -> None:
+        super().__init__(label)
+        self.origin = origin
 
     def registry(self, data: Any, path: Path) -> Registry:
         """The whole Registry; raises every problem at once."""
@@ -47,137 +48,92 @@ class SchemaReader(TargetReader):
         self.range_names = tuple(r.name for r in ranges)
         environments = self.environments(data)
         self.env_names = tuple(e.name for e in environments)
+        default = self.default_environment(data)
         services = self.services(data)
         targets = self.targets(data, tuple(s.name for s in services))
         templates = self.text(data, "templates_dir", "ports.yaml") or "templates"
+        includes = self.includes(data)
         raise_all(sorted(self.problems, key=position_key))
         return Registry(
-            path=path, version=1, project=project, parallel_environments=parallel,
+            path=path, project=project, parallel_environments=parallel,
             environments=environments, ranges=ranges, services=services, targets=targets,
             templates_dir=path.parent / templates, warnings=tuple(self.warnings),
+            default_environment=default, includes=includes, origin=self.origin,
         )
 
     def ranges(self, data: Mapping[Any, Any]) -> tuple[PortRange, ...]:
         """The named ranges of ``ranges:``."""
         section = self.mapping(data, "ranges", "ranges")
         found = []
-        for name in section or {}:
-            r = self.port_range(section, name, str(name), f"ranges.{name}")
+        for key in section or {}:
+            name = self.name(section, key, "range")
+            r = self.port_range(section, key, name, f"ranges.{name}") if name else None
             if r is not None:
                 found.append(r)
         return tuple(found)
 
     def environments(self, data: Mapping[Any, Any]) -> tuple[Environment, ...]:
         """The environments (absent: the one called 'default')."""
+        implicit = (Environment(DEFAULT_ENVIRONMENT, 0, None, Source(self.label, 1, 1)),)
         section = self.mapping(data, "environments", "environments")
-        if not section:
-            return (Environment(DEFAULT_ENVIRONMENT, 0, None, Source(self.label, 1, 1)),)
-        found = []
-        for name, spec in section.items():
+        found: list[Environment] = []
+        for key, spec in (section or {}).items():
+            name = self.name(section, key, "environment")
+            if name is None:
+                continue
             what = f"environments.{name}"
             source = self.at(section, name, of_value=False)
             if spec is None:
-                found.append(Environment(str(name), 0, None, source))
+                found.append(Environment(name, 0, None, source))
                 continue
             if not isinstance(spec, Mapping):
                 self.error(section, name, f"{what} must be a mapping like {{offset: 1000}}")
                 continue
             self.known_keys(spec, ENV_KEYS, what)
             offset = self.typed(spec, "offset", is_int, "an integer", what) or 0
-            allowed = self.port_range(spec, "range", str(name), f"{what}.range") \
+            host_offset = self.typed(spec, "host_offset", is_int, "an integer", what) or 0
+            allowed = self.port_range(spec, "range", name, f"{what}.range") \
                 if spec.get("range") is not None else None
-            found.append(Environment(str(name), int(offset), allowed, source))
-        return tuple(found)
+            found.append(Environment(name, int(offset), allowed, source, int(host_offset)))
+        return tuple(found) or implicit  # none valid: the problems are recorded
 
-    def port_form(self, container: Any, key: Any, what: str) -> PortForm | None:
-        """A port as an int or a per-environment mapping, or None."""
-        value = container[key]
-        if isinstance(value, Mapping):
-            base = None
-            pins: dict[str, int] = {}
-            for env_name in value:
-                number = self.port_number(value, env_name, f"{what}.{env_name}")
-                if env_name == "default":
-                    base = number
-                elif env_name not in self.env_names:
-                    self.error(value, env_name, f"unknown environment {env_name!r} in {what}",
-                               of_value=False)
-                elif number is not None:
-                    pins[str(env_name)] = number
-            return PortForm(base, pins)
-        number = self.port_number(container, key, what)
-        return None if number is None else PortForm(number)
+    def default_environment(self, data: Mapping[Any, Any]) -> str:
+        """The environment a target without {env} is rendered for: named, else the first."""
+        name = self.text(data, "default_environment", "ports.yaml")
+        if name is not None and name not in self.env_names:
+            self.error(data, "default_environment",
+                       f"default_environment {name!r} names no environment "
+                       f"(ports.yaml has {', '.join(self.env_names)})")
+            return self.env_names[0]
+        return name or self.env_names[0]
 
-    def named_forms(self, spec: Mapping[Any, Any], key: str, what: str
-                    ) -> dict[str, tuple[PortForm, Source]]:
-        """The port forms of a ``ports:``-like mapping, by port name."""
-        forms: dict[str, tuple[PortForm, Source]] = {}
-        section = self.mapping(spec, key, f"{what}.{key}")
-        for port_name in section or {}:
-            form = self.port_form(section, port_name, f"{what}.{key}.{port_name}")
-            if form is not None:
-                forms[str(port_name)] = (form, self.at(section, port_name))
-        return forms
-
-    def service(self, section: Any, name: str) -> Service | None:
-        """One service (short form or mapping), or None after recording a problem."""
-        what = f"services.{name}"
-        spec = section[name]
-        source = self.at(section, name)
-        if is_int(spec):
-            form = self.port_form(section, name, what)
-            ports = (NamedPort("http", form, None, source),) if form else ()
-            return Service(name, ports, "", "localhost", None, False, None, source)
-        if not isinstance(spec, Mapping):
-            self.error(section, name, f"{what} must be a port number or a mapping")
-            return None
-        self.known_keys(spec, SERVICE_KEYS, what)
-        if ("port" in spec) == ("ports" in spec):
-            self.error(section, name, f"{what} needs exactly one of 'port' or 'ports'",
-                       of_value=False)
-            return None
-        if "host_port" in spec and "ports" in spec:
-            self.error(spec, "host_port", f"{what}: with several named ports use host_ports")
-        if "host_ports" in spec and "port" in spec:
-            self.error(spec, "host_ports", f"{what}: with a single port use host_port")
-        if "port" in spec:
-            form = self.port_form(spec, "port", f"{what}.port")
-            host = self.port_form(spec, "host_port", f"{what}.host_port") \
-                if "host_port" in spec else None
-            named = {"http": (form, self.at(spec, "port"))} if form else {}
-            hosts = {"http": host} if host else {}
-        else:
-            named = self.named_forms(spec, "ports", what)
-            hosts = {k: f for k, (f, _) in self.named_forms(spec, "host_ports", what).items()}
-            host_section = spec.get("host_ports") or {}
-            for port_name in hosts:
-                if port_name not in named:
-                    self.error(host_section, port_name,
-                               f"{what}.host_ports.{port_name} names no port of {name}",
-                               of_value=False)
-        group = self.text(spec, "group", what)
-        if group is not None and group not in self.range_names:
-            self.error(spec, "group", f"{what}.group {group!r} names no range in ranges:")
-        return Service(
-            name=name,
-            ports=tuple(NamedPort(n, f, hosts.get(n), s) for n, (f, s) in named.items()),
-            description=self.text(spec, "description", what) or "",
-            host=self.text(spec, "host", what) or "localhost",
-            group=group,
-            fixed=self.flag(spec, "fixed", what),
-            environments=self.names(spec, "environments", self.env_names, "environment", what),
-            source=source,
-        )
-
-    def services(self, data: Mapping[Any, Any]) -> tuple[Service, ...]:
-        """Every valid service of ``services:``, in order."""
-        section = self.mapping(data, "services", "services")
+    def includes(self, data: Mapping[Any, Any]) -> tuple[IncludeEntry, ...]:
+        """The ``include:`` entries: each a path, or a git URL with a rev (and a path)."""
+        section = data.get("include")
+        if section is None:
+            return ()
+        if not isinstance(section, list):
+            self.error(data, "include", "include must be a list of {path: ...} or "
+                       "{git: URL, rev: REV} entries")
+            return ()
         found = []
-        for name in section or {}:
-            if not isinstance(name, str) or not name:
-                self.error(section, name, "service names must be strings", of_value=False)
+        for index, spec in enumerate(section):
+            what = f"include[{index}]"
+            if not isinstance(spec, Mapping):
+                self.error(section, index,
+                           f"{what} must be a mapping like {{path: ../x/ports.yaml}}")
                 continue
-            service = self.service(section, name)
-            if service is not None:
-                found.append(service)
+            self.known_keys(spec, INCLUDE_KEYS, what)
+            path, git, rev = (self.text(spec, key, what) for key in INCLUDE_KEYS)
+            if git is None and path is None:
+                self.error(section, index, f"{what} needs 'path' or 'git'")
+            elif git is None and "rev" in spec:
+                self.error(spec, "rev", f"{what}.rev goes with git:")
+            elif git is not None and "rev" not in spec:
+                self.error(section, index, f"{what} needs 'rev': a tag or commit to pin "
+                           f"{git} to (quote a rev made of digits)")
+            elif "" in (path, git, rev):
+                self.error(section, index, f"{what}: path, git and rev must not be empty")
+            elif not (git is not None and rev is None):  # a rev of the wrong type: recorded
+                found.append(IncludeEntry(path, git, rev, self.at(section, index)))
         return tuple(found)
