@@ -201,13 +201,22 @@ def _sync(check: bool, dry_run: bool, registry: str | None, envs: tuple[str, ...
             from portsync.sync import run  # the pipeline: not needed for a cache hit
 
             result = run(path, mode, None if quiet else style.progress)
-            return result, render_result(result, output, quiet)
+            return result, render_result(result, output, quiet, _fix_command(registry, envs))
 
         if check:  # an unchanged in-sync repository is answered from .portsync-cache/
             return cached_check(path, mode, compute)
         return compute()[1]
 
     return _guarded(verbose, output, body)
+
+
+def _fix_command(registry: str | None, envs: tuple[str, ...]) -> str:
+    """The command that writes what this check found, ready to copy: same registry and envs."""
+    import shlex
+
+    prog = click.get_current_context().find_root().info_name or "portsync"
+    args = [*(("-r", registry) if registry else ()), *(a for e in envs for a in ("--env", e))]
+    return " ".join([prog, shlex.join(args)]) if args else prog
 
 
 @cli.command()

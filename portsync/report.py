@@ -95,17 +95,32 @@ def _warning(notice: Notice) -> str:
     return _github("warning", notice.where.file, notice.where.line, notice.message)
 
 
-def render_result(result: SyncResult, output: str, quiet: bool) -> Output:
-    """Everything a sync run prints, in the chosen output format."""
+def _fix_hint(result: SyncResult, fix: str) -> str | None:
+    """After a failed ``--check``: what to run to update the drifted files."""
+    if result.action is not Action.CHECK or not result.changed:
+        return None
+    return f"run `{fix}` to update {'this file' if len(result.changed) == 1 else 'these files'}"
+
+
+def render_result(result: SyncResult, output: str, quiet: bool, fix: str = "portsync"
+                  ) -> Output:
+    """Everything a sync run prints, in the chosen output format.
+
+    ``fix`` is the command that writes what a failed ``--check`` found (the
+    same registry and environments), named at the end of its summary.
+    """
     code = exit_code(result)
     warnings = list(result.warnings)
+    hint = _fix_hint(result, fix)
     if output == "json":
-        return Output([json.dumps(_json_document(result, code), indent=2)], [], code)
+        document = _json_document(result, code, fix if hint else None)
+        return Output([json.dumps(document, indent=2)], [], code)
+    closing = [] if quiet else [summary(result), *([hint] if hint else [])]
     if output == "github":
         lines = [_github("error", d.path, d.line, d.message) for d in result.drifts]
         lines += [_warning(w) for w in warnings]
-        return Output(lines + ([] if quiet else [summary(result)]), [], code)
-    headline = None if quiet else summary(result)
+        return Output(lines + closing, [], code)
+    headline = closing[0] if closing else None
     out: list[str] = []
     err = [f"warning: {w}" for w in warnings] if not quiet else []
     if result.action is Action.CHECK:
@@ -113,16 +128,13 @@ def render_result(result: SyncResult, output: str, quiet: bool) -> Output:
                 for d in result.drifts]
     elif result.action is Action.DIFF:
         out += [unified_diff(f, p).rstrip("\n") for f, p in result.changed]
-        err += [] if headline is None else [headline]
-        return Output(out, err, code, headline)
+        return Output(out, err + closing, code, headline)
     elif not quiet:
         out += [f"{'created' if f.before is None else 'updated'} {p}" for f, p in result.changed]
-    if headline is not None:
-        out.append(headline)
-    return Output(out, err, code, headline)
+    return Output(out + closing, err, code, headline)
 
 
-def _json_document(result: SyncResult, code: int) -> dict[str, object]:
+def _json_document(result: SyncResult, code: int, fix: str | None) -> dict[str, object]:
     write = result.action is Action.WRITE
     files = []
     for change, path in result.files:
@@ -139,6 +151,7 @@ def _json_document(result: SyncResult, code: int) -> dict[str, object]:
         "ok": code == EXIT_OK,
         "exit_code": code,
         "summary": summary(result),
+        "fix": fix,
         "files": files,
         "drift": [{"path": d.path, "line": d.line, "key": d.key, "found": d.found,
                    "expected": d.expected, "message": d.message} for d in result.drifts],

@@ -161,3 +161,48 @@ def test_schema_accepts_verbose(run_cli: RunCli) -> None:
     result = run_cli("-v", "schema")
     assert result.code == 0, result
     assert result.out.startswith("{") and result.out.endswith("}\n"), result.out[-20:]
+
+
+@pytest.mark.parametrize(("args", "fix"), [
+    (("--check", "-r", "other/ports.yaml"), "portsync -r other/ports.yaml"),
+    (("-r", "other", "--check", "--env", "default"), "portsync -r other --env default"),
+    (("-r", "other dir/../other", "sync", "--check"), "portsync -r 'other dir/../other'"),
+])
+def test_a_failed_check_ends_with_the_command_that_fixes_it(repo: Path, run_cli: RunCli,
+                                                            args: tuple[str, ...],
+                                                            fix: str) -> None:
+    (repo / "other dir").mkdir()
+    (repo / "other/config.yaml").write_text("port: 8009  # api\n")
+    result = run_cli(*args, cwd=repo)
+    assert (result.code, result.err) == (1, ""), result
+    assert result.out == ("other/config.yaml:1: port: found 8009, expected 8000\n"
+                          "1 value drifted in 1 file, 0 already in sync\n"
+                          f"run `{fix}` to update this file\n"), result
+    # The command it names does fix it.
+    import shlex
+
+    assert run_cli(*shlex.split(fix)[1:], cwd=repo).code == 0
+    assert (repo / "other/config.yaml").read_text() == IN_SYNC
+    assert run_cli(*args, cwd=repo).out == "all 1 file in sync\n"
+
+
+def test_the_fix_in_github_and_json_formats(repo: Path, run_cli: RunCli) -> None:
+    import json
+
+    (repo / "other/config.yaml").write_text("port: 8009  # api\n")
+    github = run_cli("-r", "other", "--check", "--format", "github", cwd=repo)
+    assert github.out.splitlines()[-2:] == ["1 value drifted in 1 file, 0 already in sync",
+                                            "run `portsync -r other` to update this file"]
+    document = json.loads(run_cli("-r", "other", "--check", "--format", "json", cwd=repo).out)
+    assert document["fix"] == "portsync -r other"
+    for args in (("--dry-run",), ()):  # only a failed check names a fix
+        document = json.loads(run_cli("-r", "other", *args, "--format", "json", cwd=repo).out)
+        assert document["fix"] is None, document
+    assert json.loads(run_cli("-r", "other", "--check", "--format", "json",
+                              cwd=repo).out)["fix"] is None
+
+
+def test_a_dry_run_names_no_fix(repo: Path, run_cli: RunCli) -> None:
+    (repo / "other/config.yaml").write_text("port: 8009  # api\n")
+    result = run_cli("-r", "other", "--dry-run", cwd=repo)
+    assert result.err == "1 file would be updated, 0 already in sync\n", result

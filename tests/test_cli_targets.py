@@ -92,6 +92,7 @@ def test_check_reports_every_drifted_value_and_block_and_exits_1(repo: Path,
         f"nginx/site.conf:3: replace /{PATTERN}/: found 8080, expected 8081",
         "README.md:3: block ports is out of date",
         "5 values drifted and 1 block out of date in 5 files, 0 already in sync",
+        "run `portsync` to update these files",
     ], result
     assert snapshot(repo) == before
 

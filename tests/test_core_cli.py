@@ -67,6 +67,7 @@ def test_check_reports_each_drifted_value_and_exits_1(repo: Path, run_cli: RunCl
         "config/development.yaml:4: courier_url: found http://courier:9765, "
         "expected http://courier:9770",
         "2 values drifted in 2 files, 1 already in sync",
+        "run `portsync` to update these files",
     ], result
     assert snapshot(repo) == before
 

@@ -46,11 +46,11 @@ def test_check_is_colored_when_color_is_on(drifted: Path, forced: RunCli,
     assert colored.code == 1, colored
     assert colored.out == (f"{BOLD}config.yaml:1:\x1b[0m port: found {RED}8001\x1b[0m, "
                            f"expected {GREEN}8000\x1b[0m\n"
-                           f"{RED}{BOLD}1 value drifted in 1 file, 0 already in sync\x1b[0m\n"), \
-        colored
+                           f"{RED}{BOLD}1 value drifted in 1 file, 0 already in sync\x1b[0m\n"
+                           "run `portsync` to update this file\n"), colored
     # Same words as the plain report, only decorated.
     assert plain(colored.out) == "config.yaml:1: port: found 8001, expected 8000\n" \
-        "1 value drifted in 1 file, 0 already in sync\n"
+        "1 value drifted in 1 file, 0 already in sync\nrun `portsync` to update this file\n"
 
 
 def test_dry_run_diff_is_colored(drifted: Path, forced: RunCli) -> None:

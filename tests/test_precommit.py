@@ -88,6 +88,8 @@ def test_try_repo_passes_in_sync_and_fails_on_drift(tmp_path: Path) -> None:
     drift = _try_repo(tmp_path)
     assert drift.returncode == 1, drift.stdout + drift.stderr
     assert "Failed" in drift.stdout, drift.stdout
-    assert "config.yaml:1: port: found 8001, expected 8000" in drift.stdout, drift.stdout
+    assert "config.yaml:1: port: found 8001, expected 8000\n" \
+           "1 value drifted in 1 file, 0 already in sync\n" \
+           "run `portsync` to update this file\n" in drift.stdout, drift.stdout
     # The check hook never writes.
     assert (tmp_path / "config.yaml").read_text() == "port: 8001  # api\n"

@@ -65,7 +65,8 @@ def test_check_finds_the_drifted_pourtier_ports(backend: Path, run_cli: RunCli) 
     result = run_cli("--check", cwd=backend)
     assert result.code == 1, result
     assert result.out.splitlines() == [*POURTIER_DRIFT,
-                                       "4 values drifted in 2 files, 11 already in sync"], result
+                                       "4 values drifted in 2 files, 11 already in sync",
+                                       "run `portsync` to update these files"], result
     assert tree_of(backend) == before
 
 
@@ -109,6 +110,7 @@ def test_kept_mapping_contradicts_passeurs_config(backend: Path, run_cli: RunCli
         "passeur/config/production.yaml:78: metrics.port: found 8792, expected 8790",
         "passeur/config/default.yaml:78: metrics.port: found 8792, expected 8790",
         "6 values drifted in 4 files, 9 already in sync",
+        "run `portsync` to update these files",
     ], result
 
 
@@ -123,4 +125,5 @@ def test_bridge_modelled_as_the_api_port_is_false_drift(backend: Path,
         "passeur/config/test.yaml:5: bridge_port: found 7768, expected 7766",
         "passeur/config/default.yaml:6: bridge_port: found 8768, expected 8766",
         "8 values drifted in 6 files, 7 already in sync",
+        "run `portsync` to update these files",
     ], result
