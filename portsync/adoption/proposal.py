@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portsync import fsio, yamlio
-from portsync.adoption.discover import kind_of, read_for_scan
+from portsync.adoption.discover import kind_of
+from portsync.adoption.files import read_for_scan
+from portsync.adoption.inference import DEFAULT_ENV, Inferred, Placed
 from portsync.adoption.portrules import LOCAL_HOSTS
 from portsync.adoption.textrules import pattern_for
-from portsync.commands.importer import DEFAULT_ENV, Inferred, Placed
 from portsync.errors import PortsyncError, UsageError
 from portsync.keypath import render
 from portsync.registry.finding import REGISTRY_NAME
@@ -152,7 +153,8 @@ def _entries(inf: Inferred, ports: _Ports, modes: dict[str, str]) -> dict[tuple[
 def _add_rules(inf: Inferred, ports: _Ports, path: str, placed: list[Placed],
                entries: dict[tuple[str, str], _Entry]) -> None:
     """``replace`` rules for the mentions of one file that no ``set`` can reach."""
-    text = read_for_scan(inf.root, path) or ""
+    read = read_for_scan(inf.root, path)
+    text = read if isinstance(read, str) else ""
     exprs = {id(p): (p.env, _expr(p, inf, ports)) for p in placed}
     mentions = [p.mention for p in inf.placed if p.mention.path == path]
     for p in placed:
