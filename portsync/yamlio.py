@@ -72,7 +72,10 @@ def _parse(method: str, children: Callable[[Any], Iterable[Any]], text: str, lab
     from ruamel.yaml.error import YAMLError
 
     try:
-        return _refuse_bombs(getattr(_yaml("rt"), method)(text), children, label, error_type)
+        parsed = getattr(_yaml("rt"), method)(text)
+        if method == "compose_all":  # a generator: its errors come while it is consumed
+            parsed = [document for document in parsed if document is not None]
+        return _refuse_bombs(parsed, children, label, error_type)
     except YAMLError as error:
         raise _fail(error, label, error_type) from error
     except RecursionError as error:
@@ -121,6 +124,33 @@ def compose_quick(text: str) -> Any:
         return yaml.compose(text, Loader=CSafeLoader)
     except (yaml.YAMLError, RecursionError, ValueError):
         return None
+
+
+def compose_documents(text: str, label: str, error_type: type[PortsyncError]) -> list[Any]:
+    """The node tree of every document of a stream (``---``), libyaml's when it can.
+
+    For reading only (``audit``, ``import``): the same fallbacks as
+    compose_quick() send aliases, deep nesting and libyaml's refusals to ruamel.
+    """
+    if not text.strip():
+        return []
+    if "*" not in text and not _maybe_deep(text):
+        try:
+            import yaml
+            from yaml import CSafeLoader
+
+            try:
+                return list(yaml.compose_all(text, Loader=CSafeLoader))
+            except (yaml.YAMLError, RecursionError, ValueError):
+                pass
+        except ImportError:
+            pass
+    documents: list[Any] = _parse("compose_all", _stream_children, text, label, error_type)
+    return documents
+
+
+def _stream_children(documents: Any) -> Iterable[Any]:
+    return documents if isinstance(documents, list) else _node_children(documents)
 
 
 def position(container: Any, key: Any, *, of_value: bool = False) -> tuple[int, int]:
