@@ -369,13 +369,22 @@ def schema(ctx: click.Context, verbose: bool) -> None:
 @click.pass_context
 def audit(ctx: click.Context, strict: bool, registry: str | None, fmt: str,
           verbose: bool) -> None:
-    """Port mentions in tracked files that no target manages, and the coverage."""
+    """Port mentions in tracked files that no target manages, and the coverage.
+
+    Without a ports.yaml (none given, none here or above), every port mention
+    counts as unmanaged: the baseline before `portsync import`.
+    """
+    from pathlib import Path
+
     from portsync.commands.audit import audit as run_audit
-    from portsync.commands.audit import render_audit
-    from portsync.registry.finding import find_registry
+    from portsync.commands.audit import audit_baseline, render_audit
+    from portsync.registry.finding import find_registry, nearest_registry
 
     def body() -> Output:
-        return render_audit(run_audit(find_registry(registry)), fmt, strict)
+        explicit = registry or os.environ.get("PORTSYNC_REGISTRY")
+        found = find_registry(explicit) if explicit else nearest_registry(Path.cwd())
+        result = run_audit(found) if found else audit_baseline(Path.cwd())
+        return render_audit(result, fmt, strict)
 
     ctx.exit(_guarded(verbose, fmt, body))
 

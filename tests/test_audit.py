@@ -132,3 +132,139 @@ def test_numbers_that_are_not_ports_are_not_reported(path: str, text: str) -> No
 def test_ports_are_found_from_their_context(path: str, text: str,
                                             expected: list[tuple[int, int, str]]) -> None:
     assert _ports(path, text) == expected
+
+
+def test_without_a_registry_every_mention_is_the_unmanaged_baseline(tmp_path: Path,
+                                                                    run_cli: RunCli) -> None:
+    files = {k: v for k, v in FILES.items() if k != "ports.yaml"}
+    root = _repo(tmp_path, files)
+    result = run_cli("audit", cwd=root)
+    assert result.code == 0, result
+    assert result.out.splitlines() == [
+        ".env:1: 9765",
+        ".env:2: 9765",
+        "Dockerfile:2: 8765",
+        "README.md:1: 9765",
+        "config/development.yaml:1: 9765",
+        "config/production.yaml:1: 8765",
+        "nginx/site.conf:2: 9765",
+        "0 of 7 port mentions managed (0.0%)",
+    ], result
+    assert "no ports.yaml here or above" in result.err, result
+    assert run_cli("audit", "--strict", cwd=root).code == 1
+    document = json.loads(run_cli("audit", "--format", "json", cwd=root).out)
+    assert (document["baseline"], document["total"], document["managed"]) == (True, 7, 0)
+
+
+def test_an_explicit_registry_that_is_missing_is_still_an_error(tmp_path: Path,
+                                                                run_cli: RunCli) -> None:
+    root = _repo(tmp_path, {"a.env": "PORT=8000\n"})
+    result = run_cli("audit", "-r", str(root / "nope.yaml"), cwd=root)
+    assert result.code == 2, result
+
+
+def test_a_line_marked_portsync_ignore_holds_no_port(tmp_path: Path, run_cli: RunCli) -> None:
+    root = _repo(tmp_path, {
+        "app.yaml": "port: 8000\n# e.g. port: 9000  portsync: ignore\nother_port: 9001 "
+                    "# portsync:ignore\n",
+        "README.md": "Open http://localhost:8000/ <!-- portsync: ignore -->\nor localhost:8001\n",
+    })
+    result = run_cli("audit", cwd=root)
+    assert result.out.splitlines() == ["README.md:2: 8001", "app.yaml:1: 8000",
+                                       "0 of 2 port mentions managed (0.0%)"], result
+
+
+def test_a_value_merged_or_aliased_is_counted_once_where_it_is_written(tmp_path: Path) -> None:
+    text = ("x-base: &base\n  port: 8000\n  url: http://api:8001\nweb:\n  <<: *base\n"
+            "api:\n  <<: *base\n  admin_port: &admin 8002\nworker:\n  admin_port: *admin\n")
+    found = scan("docker-compose.yml", text)
+    assert [(m.line, m.port, m.key) for m in found] == [
+        (2, 8000, ("x-base", "port")), (3, 8001, ("x-base", "url")),
+        (8, 8002, ("api", "admin_port"))]
+    inline = scan("a.yaml", "web:\n  <<: {port: 8000}\n")
+    assert [(m.port, m.key) for m in inline] == [(8000, None)], "no key path runs through <<"
+
+
+MANIFEST = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cart}
+spec:
+  template:
+    spec:
+      containers:
+        - name: server
+          ports: [{containerPort: 7070}]
+          env:
+            - {name: PORT, value: "7070"}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: cart
+spec:
+  ports:
+    - name: grpc
+      port: 7070
+      targetPort: 7070
+"""
+
+
+def test_every_document_of_a_multi_document_yaml_is_read(tmp_path: Path, run_cli: RunCli) -> None:
+    found = scan("k8s/cart.yaml", MANIFEST)
+    assert [(m.line, m.key, m.selectors, m.document) for m in found] == [
+        (9, (0, "spec", "template", "spec", "containers", 0, "ports", 0, "containerPort"),
+         ("kind=Deployment,metadata.name=cart", "name=server", None), ("Deployment", "cart")),
+        (11, (0, "spec", "template", "spec", "containers", 0, "env", 0, "value"),
+         ("kind=Deployment,metadata.name=cart", "name=server", "name=PORT"),
+         ("Deployment", "cart")),
+        (20, (1, "spec", "ports", 0, "port"),
+         ("kind=Service,metadata.name=cart", "name=grpc"), ("Service", "cart")),
+        (21, (1, "spec", "ports", 0, "targetPort"),
+         ("kind=Service,metadata.name=cart", "name=grpc"), ("Service", "cart")),
+    ]
+    root = _repo(tmp_path, {"k8s/cart.yaml": MANIFEST})
+    result = run_cli("audit", cwd=root)
+    assert result.out.splitlines()[-1] == "0 of 4 port mentions managed (0.0%)", result
+
+
+def test_a_line_with_several_mentions_is_printed_once(tmp_path: Path, run_cli: RunCli) -> None:
+    root = _repo(tmp_path, {
+        "ports.yaml": "version: 1\nservices:\n  grafana: {port: 3000, host_port: 3010}\n",
+        "README.md": "| Service | Port | URL |\n|---|---|---|\n"
+                     "| grafana | 3010 | http://localhost:3010 (container 3000) |\n",
+    })
+    result = run_cli("audit", cwd=root)
+    assert result.out.splitlines() == ["README.md:3: 3010 (grafana, default)",
+                                       "0 of 2 port mentions managed (0.0%)"], result
+
+
+def test_files_not_read_are_listed_with_why(tmp_path: Path, run_cli: RunCli) -> None:
+    root = _repo(tmp_path, {
+        "ports.yaml": "version: 1\nservices: {api: 8000}\n",
+        "app.env": "API_PORT=8000\n",
+        "latin1.env": b"API_PORT=8000 # caf\xe9\n",
+        "big.json": '{"port": 8000, "pad": "' + "x" * (3 * 1024 * 1024) + '"}',
+        "logo.png": b"\x89PNG\r\n\x1a\n\0\0\0",
+    })
+    (root / "link.env").symlink_to("app.env")
+    (root / "loop-a").symlink_to("loop-b")
+    (root / "loop-b").symlink_to("loop-a")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    result = run_cli("audit", cwd=root)
+    assert result.code == 0, result
+    assert result.out.splitlines() == [
+        "app.env:1: 8000 (api, default)",
+        "big.json: not read: 3.0 MiB, over the 2.0 MiB scan limit",
+        "latin1.env: not read: not UTF-8 (byte 0xe9 at offset 19)",
+        "link.env: not read: a symlink (not followed)",
+        "loop-a: not read: a symlink (not followed)",
+        "loop-b: not read: a symlink (not followed)",
+        "0 of 1 port mentions managed (0.0%); 2 files not read",
+    ], result
+    assert "note: 1 binary files not read" in result.err, result
+    strict = run_cli("audit", "--strict", "-r", str(root / "ports.yaml"), "--format", "json")
+    assert strict.code == 1, strict
+    assert {s["path"]: s["kind"] for s in json.loads(strict.out)["skipped"]} == {
+        "big.json": "unread", "latin1.env": "unread", "link.env": "symlink",
+        "loop-a": "symlink", "loop-b": "symlink", "logo.png": "binary"}

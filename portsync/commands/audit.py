@@ -1,37 +1,32 @@
-"""``portsync audit``: which mentions of the registry's ports no target manages.
+"""``portsync audit``: which port mentions no target manages, and which files were not read.
 
-What a target manages is learnt from the real pipeline, not re-implemented:
-every rendered value is replaced by a unique sentinel number, the targets are
-planned as usual, and the spans of the original text that the editors
-rewrote are the managed ones.
+With a registry, the mentions of its ports count, and a mention is managed
+when a target rewrites its digits (``adoption/managed.py``). Without one,
+every port mention is unmanaged: the baseline before ``portsync import``.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
+import bisect
+import itertools
 import json
-import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from portsync.adoption.discover import Mention, read_for_scan, repo_files, scan
-from portsync.fsio import BOM
-from portsync.model import Edit, FileJob, RenderEdit
-from portsync.plan import build_plan
+from portsync.adoption.discover import Mention, scan
+from portsync.adoption.files import RepoFiles, Skipped, read_for_scan, repo_files
+from portsync.registry.finding import REGISTRY_NAME
 from portsync.report import EXIT_DRIFT, EXIT_OK, Output
-from portsync.sync import Loaded, load
-from portsync.targets import expand_targets
+from portsync.sync import Loaded
 
-_SENTINEL_HEAD = "48151623420"
-_SENTINEL = re.compile(r"[\"']?" + _SENTINEL_HEAD + r"\d{5}[\"']?")
 Span = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
 class Audited:
-    """A mention of a registry port, whether a target keeps it, and whose port it is."""
+    """A port mention, whether a target keeps it, and whose port it is (empty: no registry)."""
 
     mention: Mention
     managed: bool
@@ -40,11 +35,13 @@ class Audited:
 
 @dataclass(frozen=True, slots=True)
 class AuditResult:
-    """Every mention found, in file order, and how the files were listed."""
+    """Every mention found in file order, the files not read, and how files were listed."""
 
     mentions: tuple[Audited, ...]
     files: int
+    skipped: tuple[Skipped, ...]
     note: str | None
+    baseline: bool = False
 
     @property
     def hard_coded(self) -> list[Audited]:
@@ -58,79 +55,10 @@ class AuditResult:
             return 100.0
         return 100.0 * (len(self.mentions) - len(self.hard_coded)) / len(self.mentions)
 
-
-def _stamped(jobs: list[FileJob]) -> list[FileJob]:
-    """The jobs with every value (or rendered text) replaced by its own sentinel."""
-    count = 0
-    out = []
-    for job in jobs:
-        edits: list[Edit] = []
-        for edit in job.edits:
-            count += 1
-            sentinel = f"{_SENTINEL_HEAD}{count:05d}"
-            if isinstance(edit, RenderEdit):
-                edits.append(dataclasses.replace(edit, text=sentinel + "\n"))
-            else:
-                edits.append(dataclasses.replace(edit, value=sentinel))
-        out.append(dataclasses.replace(job, edits=tuple(edits)))
-    return out
-
-
-def _in_line(before: str, after: str) -> list[Span]:
-    """The spans of one line that the sentinels replaced (the whole line if unsure)."""
-    chunks = _SENTINEL.split(after)
-    whole = [(0, len(before.rstrip("\r\n")))]
-    if len(chunks) < 2 or not before.startswith(chunks[0]):
-        return whole
-    spans = []
-    start = len(chunks[0])
-    for index, chunk in enumerate(chunks[1:], 1):
-        if index == len(chunks) - 1:
-            end = len(before) - len(chunk)
-            if not before.endswith(chunk) or end < start:
-                return whole
-        elif not chunk:
-            continue  # two sentinels side by side: one span
-        else:
-            end = before.find(chunk, start)
-            if end < 0:
-                return whole
-        spans.append((start, end))
-        start = end + len(chunk)
-    return spans
-
-
-def changed_spans(before: str, after: str) -> list[Span]:
-    """Character spans of ``before`` that differ in ``after`` (sentinels mark the values)."""
-    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    starts = [0]
-    for line in old:
-        starts.append(starts[-1] + len(line))
-    spans: list[Span] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        if tag == "replace" and i2 - i1 == j2 - j1:
-            for k in range(i2 - i1):
-                spans += [(starts[i1 + k] + a, starts[i1 + k] + b)
-                          for a, b in _in_line(old[i1 + k], new[j1 + k])]
-        elif i2 > i1:  # a block or a whole rendered file: every line it covers
-            spans.append((starts[i1], starts[i2]))
-    return spans
-
-
-def managed_spans(loaded: Loaded) -> dict[str, list[Span]]:
-    """For each existing target file, the spans of its text that the targets rewrite."""
-    registry = loaded.registry
-    plan = build_plan(registry.root, _stamped(expand_targets(registry, loaded.table)))
-    spans: dict[str, list[Span]] = {}
-    for change in plan.files:
-        if change.before is not None:
-            rel = Path(change.absolute).relative_to(registry.root.resolve()).as_posix()
-            spans[rel] = changed_spans(change.before.removeprefix(BOM),
-                                       change.after.removeprefix(BOM))
-    return spans
+    @property
+    def unread(self) -> list[Skipped]:
+        """The files not read that may hold ports (too big, not UTF-8, unreadable)."""
+        return [s for s in self.skipped if s.kind == "unread"]
 
 
 def _owners(loaded: Loaded) -> dict[int, str]:
@@ -153,43 +81,94 @@ def _own_files(paths: tuple[str, ...], name: str) -> list[str]:
             and not any(p.startswith(folder) for folder in nested)]
 
 
+def _read(root: Path, listed: RepoFiles, name: str) -> tuple[list[tuple[str, str]], list[Skipped]]:
+    texts, skipped = [], list(listed.unlisted)
+    for rel in _own_files(listed.paths, name):
+        text = read_for_scan(root, rel)
+        if isinstance(text, Skipped):
+            skipped.append(text)
+        else:
+            texts.append((rel, text))
+    return texts, skipped
+
+
+def _within(kept: list[Span], ends: list[int], m: Mention) -> bool:
+    """Whether a span encloses the mention's digits (spans sorted; ``ends``: running max end)."""
+    index = bisect.bisect_right(kept, (m.start, sys.maxsize))  # spans starting at or before it
+    return ends[index] >= m.end  # the furthest-reaching of them reaches past it
+
+
 def audit(registry_path: Path) -> AuditResult:
     """Scan the registry root's files for mentions of its ports, managed or hard-coded."""
+    from portsync.adoption.managed import managed_spans
+    from portsync.sync import load
+
     loaded = load(registry_path)
     root = loaded.registry.root
     owners = _owners(loaded)
     spans = managed_spans(loaded)
     listed = repo_files(root)
+    texts, skipped = _read(root, listed, loaded.registry.path.name)
     found = []
-    for rel in _own_files(listed.paths, loaded.registry.path.name):
-        text = read_for_scan(root, rel)
-        if text is None:
-            continue
-        kept = spans.get(rel, [])
+    for rel, text in texts:
+        kept = sorted(spans.get(rel, []))
+        ends = list(itertools.accumulate((b for _, b in kept), max, initial=-1))
         for m in scan(rel, text):
             if m.port in owners:
-                managed = any(a <= m.start and m.end <= b for a, b in kept)
-                found.append(Audited(m, managed, owners[m.port]))
-    return AuditResult(tuple(found), len(listed.paths), listed.note)
+                found.append(Audited(m, _within(kept, ends, m), owners[m.port]))
+    return AuditResult(tuple(found), len(listed.paths), tuple(skipped), listed.note)
+
+
+def audit_baseline(root: Path) -> AuditResult:
+    """Without a registry, every port mention under root is unmanaged: the starting point."""
+    listed = repo_files(root)
+    texts, skipped = _read(root, listed, REGISTRY_NAME)
+    found = [Audited(m, False, "") for rel, text in texts for m in scan(rel, text)]
+    note = f"no {REGISTRY_NAME} here or above: every port mention counts as unmanaged " \
+           "(run `portsync import` to propose one)"
+    return AuditResult(tuple(found), len(listed.paths), tuple(skipped),
+                       "; ".join(n for n in (note, listed.note) if n), baseline=True)
+
+
+def _by_line(hard: list[Audited]) -> list[str]:
+    """One line per file line, each port once: a table row with a URL is one line."""
+    lines: dict[tuple[str, int], dict[str, None]] = {}
+    for a in hard:
+        shown = f"{a.mention.port} ({a.owners})" if a.owners else str(a.mention.port)
+        lines.setdefault((a.mention.path, a.mention.line), {})[shown] = None
+    return [f"{path}:{line}: {', '.join(ports)}" for (path, line), ports in lines.items()]
 
 
 def render_audit(result: AuditResult, output: str, strict: bool) -> Output:
-    """Hard-coded mentions as ``PATH:LINE: PORT (service, env)`` and the coverage line."""
+    """Hard-coded mentions as ``PATH:LINE: PORT (service, env)``, files not read, coverage.
+
+    ``strict`` fails (exit 1) on a hard-coded mention and on a file that may
+    hold ports but could not be read: audit cannot vouch for it.
+    """
     hard = result.hard_coded
     total = len(result.mentions)
+    unread = result.unread
     line = (f"{total - len(hard)} of {total} port mentions managed "
             f"({result.coverage:.1f}%)")
-    code = EXIT_DRIFT if strict and hard else EXIT_OK
+    if unread:
+        line += f"; {len(unread)} file{'s' if len(unread) != 1 else ''} not read"
+    binary = sum(1 for s in result.skipped if s.kind == "binary")
+    notes = [n for n in (result.note, f"{binary} binary files not read" if binary else None) if n]
+    code = EXIT_DRIFT if strict and (hard or unread) else EXIT_OK
     if output == "json":
         document = {
             "portsync": 1, "ok": code == EXIT_OK, "exit_code": code, "summary": line,
             "total": total, "managed": total - len(hard),
-            "coverage": round(result.coverage, 1), "note": result.note,
+            "coverage": round(result.coverage, 1), "baseline": result.baseline,
+            "note": result.note,
             "mentions": [{"path": a.mention.path, "line": a.mention.line,
                           "port": a.mention.port, "rule": a.mention.rule,
                           "managed": a.managed, "owners": a.owners}
                          for a in result.mentions],
+            "skipped": [{"path": s.path, "kind": s.kind, "reason": s.reason}
+                        for s in result.skipped],
         }
         return Output([json.dumps(document, indent=2)], [], code)
-    out = [f"{a.mention.path}:{a.mention.line}: {a.mention.port} ({a.owners})" for a in hard]
-    return Output([*out, line], [f"note: {result.note}"] if result.note else [], code, line)
+    out = _by_line(hard) + [f"{s.path}: not read: {s.reason}" for s in result.skipped
+                            if s.kind != "binary"]
+    return Output([*out, line], [f"note: {n}" for n in notes], code, line)

@@ -20,9 +20,17 @@ def find_registry(explicit: str | None, start: Path | None = None) -> Path:
         if not path.is_file():
             raise UsageError(f"registry not found: {chosen}")
         return path.absolute()
-    here = (start or Path.cwd()).absolute()
+    found = nearest_registry(start or Path.cwd())
+    if found is None:
+        raise UsageError(f"no {REGISTRY_NAME} here or in any parent folder (use -r PATH)")
+    return found
+
+
+def nearest_registry(start: Path) -> Path | None:
+    """The nearest ports.yaml in ``start`` or a folder above it, if any."""
+    here = start.absolute()
     for folder in (here, *here.parents):
         candidate = folder / REGISTRY_NAME
         if candidate.is_file():
             return candidate
-    raise UsageError(f"no {REGISTRY_NAME} here or in any parent folder (use -r PATH)")
+    return None

@@ -1,0 +1,111 @@
+"""Which spans of each target file the registry's targets rewrite, learnt from the pipeline.
+
+Every rendered value (or template/block text) is replaced by a unique
+sentinel number and the targets are planned as usual: the spans of the
+original text that the editors rewrote are the managed ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from pathlib import Path
+
+from portsync.fsio import BOM
+from portsync.model import Edit, FileJob, RenderEdit
+from portsync.plan import build_plan
+from portsync.sync import Loaded
+from portsync.targets import expand_targets
+
+_SENTINEL_HEAD = "48151623420"
+_SENTINEL = re.compile(r"[\"']?" + _SENTINEL_HEAD + r"\d{5}[\"']?")
+Span = tuple[int, int]
+
+
+def _stamped(jobs: list[FileJob]) -> list[FileJob]:
+    """The jobs with every value (or rendered text) replaced by its own sentinel."""
+    count = 0
+    out = []
+    for job in jobs:
+        edits: list[Edit] = []
+        for edit in job.edits:
+            count += 1
+            sentinel = f"{_SENTINEL_HEAD}{count:05d}"
+            if isinstance(edit, RenderEdit):
+                edits.append(dataclasses.replace(edit, text=sentinel + "\n"))
+            else:
+                edits.append(dataclasses.replace(edit, value=sentinel))
+        out.append(dataclasses.replace(job, edits=tuple(edits)))
+    return out
+
+
+def _in_line(before: str, after: str) -> list[Span]:
+    """The spans of one line that the sentinels replaced (the whole line if unsure)."""
+    chunks = _SENTINEL.split(after)
+    whole = [(0, len(before.rstrip("\r\n")))]
+    if len(chunks) < 2 or not before.startswith(chunks[0]):
+        return whole
+    spans = []
+    start = len(chunks[0])
+    for index, chunk in enumerate(chunks[1:], 1):
+        if index == len(chunks) - 1:
+            end = len(before) - len(chunk)
+            if not before.endswith(chunk) or end < start:
+                return whole
+        elif not chunk:
+            continue  # two sentinels side by side: one span
+        else:
+            end = before.find(chunk, start)
+            if end < 0:
+                return whole
+        spans.append((start, end))
+        start = end + len(chunk)
+    return spans
+
+
+def _opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """The differing line runs, cheaply: most edits keep the line count and touch few lines."""
+    if len(old) == len(new):
+        return [("replace", i, i + 1, i, i + 1)
+                for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    matcher = difflib.SequenceMatcher(None, old[head:len(old) - tail],
+                                      new[head:len(new) - tail], autojunk=False)
+    return [(tag, i1 + head, i2 + head, j1 + head, j2 + head)
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+
+
+def changed_spans(before: str, after: str) -> list[Span]:
+    """Character spans of ``before`` that differ in ``after`` (sentinels mark the values)."""
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    starts = [0]
+    for line in old:
+        starts.append(starts[-1] + len(line))
+    spans: list[Span] = []
+    for tag, i1, i2, j1, j2 in _opcodes(old, new):
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            for k in range(i2 - i1):
+                spans += [(starts[i1 + k] + a, starts[i1 + k] + b)
+                          for a, b in _in_line(old[i1 + k], new[j1 + k])]
+        elif i2 > i1:  # a block or a whole rendered file: every line it covers
+            spans.append((starts[i1], starts[i2]))
+    return spans
+
+
+def managed_spans(loaded: Loaded) -> dict[str, list[Span]]:
+    """For each existing target file, the spans of its text that the targets rewrite."""
+    registry = loaded.registry
+    plan = build_plan(registry.root, _stamped(expand_targets(registry, loaded.table)))
+    spans: dict[str, list[Span]] = {}
+    for change in plan.files:
+        if change.before is not None:
+            rel = Path(change.absolute).relative_to(registry.root.resolve()).as_posix()
+            spans[rel] = changed_spans(change.before.removeprefix(BOM),
+                                       change.after.removeprefix(BOM))
+    return spans
