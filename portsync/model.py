@@ -138,11 +138,15 @@ class SetValue:
 
 @dataclass(frozen=True, slots=True)
 class ReplaceRule:
-    """One ``replace:`` entry: a regex whose ``port`` group (or group 1) is rewritten."""
+    """One ``replace:`` entry: a regex whose ``port`` group (or group 1) is rewritten.
+
+    An ``optional`` rule may match nothing (one rule list shared by several files).
+    """
 
     pattern: str
     value: str
     source: Source
+    optional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,11 +279,12 @@ class SetEdit:
 
 @dataclass(frozen=True, slots=True)
 class ReplaceEdit:
-    """Rewrite the ``port`` group (or group 1) of every match of a regex."""
+    """Rewrite the ``port`` group (or group 1) of every match of a regex (``optional``: or none)."""
 
     pattern: str
     value: str
     source: Source
+    optional: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,7 +84,7 @@ class _Expander:
             edits.append(SetEdit(path, keypath.render(path), value, item.source))
         for rule in target.replace:
             value = self.renderer.value(rule.value, context, str(rule.source), "replace")
-            edits.append(ReplaceEdit(rule.pattern, value, rule.source))
+            edits.append(ReplaceEdit(rule.pattern, value, rule.source, rule.optional))
         if target.template is not None:
             key = f"block {target.block}" if target.block else f"template {target.template}"
             text = self.renderer.file(target.template, context, where, key)

@@ -75,7 +75,7 @@ def test_all_schema_problems_reported_at_once_with_positions(tmp_path: Path) -> 
     ("version: 1\ntargets:\n  - {path: a.yaml, set: {a: 1}, template: t.j2}\n",
      "targets[0] needs exactly one of set, template or replace"),
     ("version: 1\ntargets:\n  - {path: a.txt, replace: [{pattern: 'x(', value: 1}]}\n",
-     "targets[0].replace[0].pattern is not a valid regex"),
+     "targets[0].replace[0].pattern /x(/ is not a valid regex"),
     ("version: 1\nranges:\n  r: 9-1\n", "ranges.r 9-1 is not a valid port range"),
 ])
 def test_bad_registries(tmp_path: Path, text: str, message: str) -> None:

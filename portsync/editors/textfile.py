@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from itertools import pairwise
 
+from portsync import patterns
 from portsync.editors import Edited, line_of, splice
-from portsync.errors import TargetError
+from portsync.errors import PortsyncError, TargetError
 from portsync.model import ReplaceEdit, ValueChange
 
 
-def _compile(edit: ReplaceEdit) -> tuple[re.Pattern[str], str | int]:
-    """The pattern (multi-line: ^ and $ match at every line) and the group to rewrite."""
+def _compile(edit: ReplaceEdit) -> patterns.Pattern:
     try:
-        regex = re.compile(edit.pattern, re.MULTILINE)
-    except re.error as err:
-        raise TargetError(f"pattern /{edit.pattern}/ is not a valid regex: {err}",
-                          where=str(edit.source)) from None
-    if "port" in regex.groupindex:
-        return regex, "port"
-    if regex.groups:
-        return regex, 1
-    raise TargetError(f"pattern /{edit.pattern}/ needs a group (?P<port>...)",
-                      where=str(edit.source))
+        return patterns.compile_pattern(edit.pattern)
+    except PortsyncError as err:
+        raise TargetError(err.message, where=str(edit.source)) from None
 
 
 def apply_replace(text: str, edits: Sequence[ReplaceEdit], label: str) -> Edited:
@@ -31,10 +23,14 @@ def apply_replace(text: str, edits: Sequence[ReplaceEdit], label: str) -> Edited
     spans: dict[tuple[int, int], ReplaceEdit] = {}
     changes: list[ValueChange] = []
     for edit in edits:
-        regex, group = _compile(edit)
+        pattern = _compile(edit)
+        try:
+            found = patterns.matches(pattern, text)
+        except patterns.PatternTimeout as err:
+            raise TargetError(f"replace {err.message} ({edit.source})", where=label) from None
         matched = False
-        for m in regex.finditer(text):
-            start, end = m.span(group)
+        for m in found:
+            start, end = m.span(pattern.group)
             if start < 0:  # the group sits in a branch this match did not take
                 continue
             matched = True
@@ -43,11 +39,12 @@ def apply_replace(text: str, edits: Sequence[ReplaceEdit], label: str) -> Edited
                 raise TargetError(f"patterns /{other.pattern}/ and /{edit.pattern}/ rewrite the "
                                   f"same text to {other.value!r} and {edit.value!r}",
                                   where=f"{label}:{line_of(text, start)}")
-            if other is edit and m.group(group) != edit.value:
+            if other is edit and m.group(pattern.group) != edit.value:
                 changes.append(ValueChange(f"replace /{edit.pattern}/", line_of(text, start),
-                                           m.group(group), edit.value))
-        if not matched:
-            raise TargetError(f"replace pattern /{edit.pattern}/ matches nothing", where=label)
+                                           m.group(pattern.group), edit.value))
+        if not matched and not edit.optional:
+            raise TargetError(f"replace pattern /{edit.pattern}/ matches nothing "
+                              "(add optional: true to the rule if that is fine)", where=label)
     for (_, end), (start, _) in pairwise(sorted(spans)):
         if start < end:
             raise TargetError("two replace patterns match overlapping text",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from portsync.errors import PortsyncError
 from portsync.model import ReplaceRule, SetValue, Target
 from portsync.registry.reader import Reader, describe, is_int
 
@@ -13,6 +13,7 @@ FORMATS = ("yaml", "json", "toml", "env", "text")
 TARGET_KEYS = (
     "path", "format", "set", "services", "environments", "create", "template", "block", "replace",
 )
+RULE_KEYS = ("pattern", "value", "optional")
 
 
 class TargetReader(Reader):
@@ -82,20 +83,20 @@ class TargetReader(Reader):
             if not isinstance(rule, Mapping) or "pattern" not in rule or "value" not in rule:
                 self.error(rules, index, f"{where} needs 'pattern' and 'value'")
                 continue
-            self.known_keys(rule, ("pattern", "value"), where)
+            self.known_keys(rule, RULE_KEYS, where)
             pattern = self.text(rule, "pattern", where)
             value = self.value(rule, "value", f"{where}.value")
+            optional = self.flag(rule, "optional", where)
             if pattern is None or value is None:
                 continue
+            from portsync.patterns import compile_pattern  # the engine the text editor runs
+
             try:
-                compiled = re.compile(pattern, re.MULTILINE)
-            except re.error as err:
-                self.error(rule, "pattern", f"{where}.pattern is not a valid regex: {err}")
+                compile_pattern(pattern)
+            except PortsyncError as err:
+                self.error(rule, "pattern", f"{where}.{err.message}")
                 continue
-            if "port" not in compiled.groupindex and compiled.groups < 1:
-                self.error(rule, "pattern", f"{where}.pattern needs a group (?P<port>...)")
-                continue
-            found.append(ReplaceRule(pattern, value, self.at(rules, index)))
+            found.append(ReplaceRule(pattern, value, self.at(rules, index), optional))
         return tuple(found)
 
     def targets(self, data: Mapping[Any, Any], service_names: tuple[str, ...]
