@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ from portsync.errors import PortsyncError, TargetError
 MAX_BYTES = 16 * 1024 * 1024
 TEMP_SUFFIX = ".portsync"  # temporary files are ".NAME.RANDOM.portsync" beside NAME
 BOM = "\ufeff"
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
+_BINARY = getattr(os, "O_BINARY", 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,24 @@ class FileText:
     def full(self) -> str:
         """The text exactly as stored, BOM included."""
         return BOM + self.body if self.bom else self.body
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """One file to write: the text it must still hold (None: it must not exist) and the new one."""
+
+    path: Path
+    before: str | None
+    after: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """A write whose new text waits on disk in ``temp``, beside its file."""
+
+    write: Write
+    temp: Path
 
 
 def decode(data: bytes, label: str, error_type: type[PortsyncError] = TargetError) -> FileText:
@@ -46,28 +67,64 @@ def decode(data: bytes, label: str, error_type: type[PortsyncError] = TargetErro
     return FileText(text, False)
 
 
+def _open_error(path: Path, err: OSError, label: str, error_type: type[PortsyncError]
+                ) -> PortsyncError:
+    if err.errno == errno.ENOTDIR:
+        return error_type(f"{_blocking_parent(path)} is not a folder", where=label)
+    if err.errno == errno.ELOOP:
+        return error_type("is a symlink loop", where=label)
+    return error_type(f"cannot read: {err.strerror or err}", where=label)
+
+
+def _blocking_parent(path: Path) -> str:
+    """The first ancestor of ``path`` that exists but is not a folder (how messages name it)."""
+    for parent in reversed(path.parents):
+        if parent.exists() and not parent.is_dir():
+            return parent.name
+    return path.parent.name
+
+
+def read_bytes(path: Path, label: str, error_type: type[PortsyncError] = TargetError
+               ) -> bytes | None:
+    """The bytes of a regular file of at most MAX_BYTES, or None when it does not exist.
+
+    The file is opened first and checked through its descriptor, so a file
+    swapped for a FIFO or a huge one after a check is never read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | _BINARY)
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError as err:  # Windows cannot open a folder
+        raise error_type("is a folder, not a file", where=label) from err
+    except OSError as err:
+        raise _open_error(path, err, label, error_type) from err
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise error_type("is a folder, not a file", where=label)
+        if not stat.S_ISREG(info.st_mode):  # reading a FIFO or a device would block or never end
+            raise error_type("is not a regular file (a pipe or a device?); refusing it",
+                             where=label)
+        if info.st_size > MAX_BYTES:
+            raise error_type(f"file is {info.st_size} bytes, over the {MAX_BYTES >> 20} MiB limit",
+                             where=label)
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as err:
+        raise error_type(f"cannot read: {err.strerror or err}", where=label) from err
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:  # it grew after the check
+        raise error_type(f"file is over the {MAX_BYTES >> 20} MiB limit", where=label)
+    return data
+
+
 def read_text(path: Path, label: str, error_type: type[PortsyncError] = TargetError
               ) -> FileText | None:
     """The file's text, or None when it does not exist. Newlines are kept as stored."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return None
-    except OSError as err:
-        raise error_type(f"cannot read: {err.strerror}", where=label) from err
-    size = info.st_size
-    if stat.S_ISDIR(info.st_mode):
-        raise error_type("is a folder, not a file", where=label)
-    if not stat.S_ISREG(info.st_mode):  # reading a FIFO or a device would block or never end
-        raise error_type("is not a regular file (a pipe or a device?); refusing it", where=label)
-    if size > MAX_BYTES:
-        raise error_type(f"file is {size} bytes, over the {MAX_BYTES >> 20} MiB limit",
-                         where=label)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise error_type(f"cannot read: {err.strerror}", where=label) from err
-    return decode(data, label, error_type)
+    data = read_bytes(path, label, error_type)
+    return None if data is None else decode(data, label, error_type)
 
 
 def display_path(path: Path) -> str:
@@ -78,31 +135,57 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
+def shown(path_text: str) -> str:
+    """A path as written, printable: a NUL byte becomes a backslash and 0."""
+    return path_text.replace("\0", "\\0")
+
+
+def resolve(path: Path, label: str, error_type: type[PortsyncError] = TargetError) -> Path:
+    """``path`` with every link resolved; a symlink loop or a NUL byte is an error."""
+    if "\0" in str(path):
+        raise error_type("the path holds a NUL byte; refusing it", where=shown(label))
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as err:  # RuntimeError: a loop, before Python 3.13
+        raise error_type("is a symlink loop", where=label) from err
+
+
 def inside(root: Path, relative: str, label: str) -> Path:
     """``root / relative`` with every link resolved, refusing anything outside root."""
     if not relative or Path(relative).is_absolute() or Path(relative).drive:
-        raise TargetError("target paths must be relative to the registry's folder", where=label)
-    real_root = root.resolve()
-    resolved = (root / relative).resolve()
-    if not resolved.is_relative_to(real_root):
+        raise TargetError("target paths must be relative to the registry's folder",
+                          where=shown(label))
+    resolved = resolve(root / relative, label)
+    if not resolved.is_relative_to(root.resolve()):
         raise TargetError("path leads outside the registry's folder; refusing it", where=label)
     return resolved
+
+
+def _writable_bits(path: Path) -> bool:
+    # Root may write anything; portsync still honours the bits the user set.
+    return bool(path.stat().st_mode & stat.S_IWUSR) and os.access(path, os.W_OK)
 
 
 def check_writable(path: Path, label: str) -> None:
     """Refuse, before anything is written, a file or folder we must not write."""
     folder = path.parent
-    if path.exists() and not path.stat().st_mode & stat.S_IWUSR:
+    if path.exists() and not _writable_bits(path):
         raise TargetError("file is read-only; refusing to write it", where=label)
     while not folder.exists():  # a file to create in folders to create (templates, create:)
         folder = folder.parent
     if not folder.is_dir():
         raise TargetError(f"{folder.name} is not a folder", where=label)
-    if not os.access(folder, os.W_OK):
-        raise TargetError("folder is not writable", where=label)
+    if not _writable_bits(folder):
+        raise TargetError(f"folder {display_path(folder)} is not writable; refusing to write",
+                          where=label)
 
 
-def _stage(path: Path, text: str) -> Path:
+def _missing_parents(path: Path) -> list[Path]:
+    """The folders above ``path`` that do not exist yet, outermost first."""
+    return [p for p in reversed(path.parents) if not p.exists()]
+
+
+def stage(path: Path, text: str) -> Path:
     """A temporary file beside ``path`` holding ``text`` with ``path``'s mode, on disk."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
@@ -123,26 +206,183 @@ def _stage(path: Path, text: str) -> Path:
     return Path(tmp)
 
 
-def write_all(files: Iterable[tuple[Path, str, str]]) -> None:
-    """Write ``(path, text, label)`` files: every temporary file first, then the renames.
-
-    A failure while writing (disk full, permissions) leaves every file as it was;
-    a crash at any moment leaves each file wholly old or wholly new.
-    """
-    staged: list[tuple[Path, Path, str]] = []
+def stage_all(writes: Iterable[Write]) -> list[Staged]:
+    """Stage every write; on any failure remove what was staged and raise (nothing changed)."""
+    staged: list[Staged] = []
     label = ""
     try:
+        for write in writes:
+            label = write.label
+            staged.append(Staged(write, stage(write.path, write.after)))
+    except OSError as err:
+        discard(staged)
+        raise TargetError(f"cannot write: {err.strerror or err}", where=label) from err
+    except BaseException:
+        discard(staged)
+        raise
+    return staged
+
+
+def discard(staged: Iterable[Staged]) -> None:
+    """Remove temporary files that were not renamed."""
+    for item in staged:
+        item.temp.unlink(missing_ok=True)
+
+
+def holds(path: Path, text: str | None) -> bool:
+    """Whether ``path`` holds exactly ``text`` (None: whether it does not exist)."""
+    try:
+        data = read_bytes(path, path.name)
+    except PortsyncError:  # now a folder, a FIFO, too big...: not what was read
+        return False
+    if data is None:
+        return text is None and not os.path.lexists(path)
+    return text is not None and data == text.encode("utf-8")
+
+
+def check_unchanged(writes: Sequence[Write]) -> None:
+    """Refuse (naming every such file) if a file changed since the plan read it."""
+    problems = [TargetError("changed on disk since portsync read it; not overwritten, nothing "
+                            "written (run portsync again)", where=w.label)
+                for w in writes if not holds(w.path, w.before)]
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        from portsync.errors import ProblemList
+
+        raise ProblemList(problems)
+
+
+def sync_folders(paths: Iterable[Path]) -> None:
+    """Make renames in the folders of ``paths`` durable (a no-op where folders cannot be opened)."""
+    for folder in {p.parent for p in paths}:
+        with suppress(OSError):
+            fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def write_all(writes: Sequence[Write]) -> None:
+    """Stage every file, check none changed since it was read, then rename them one by one.
+
+    A failure before the renames leaves every file as it was. The renames are
+    not one atomic step: callers that write several files under the sync lock
+    record them in the journal first (``journal.py``).
+    """
+    staged = stage_all(writes)
+    try:
+        check_unchanged(writes)
+        rename_all(staged)
+    finally:
+        discard(staged)
+
+
+def rename_all(staged: list[Staged]) -> None:
+    """Rename each staged file over its target, in order; stop at the first failure."""
+    paths = [item.write.path for item in staged]
+    while staged:
+        item = staged[0]
+        try:
+            os.replace(item.temp, item.write.path)
+        except OSError as err:
+            raise TargetError(f"cannot write: {err.strerror or err}",
+                              where=item.write.label) from err
+        staged.pop(0)
+    sync_folders(paths)
+
+
+def create_all(files: Sequence[tuple[Path, str, str]]) -> None:
+    """Create each ``(path, text, label)`` file, none of which may exist: all of them or none.
+
+    Each file appears whole or not at all (a hard link of a complete temporary
+    file), and an existing file is never replaced, even one created meanwhile.
+    """
+    made: list[Path] = []
+    folders = [f for path, _, _ in files for f in _missing_parents(path)]
+    try:
         for path, text, label in files:
-            staged.append((_stage(path, text), path, label))
-        while staged:
-            tmp, path, label = staged[0]
-            os.replace(tmp, path)
-            staged.pop(0)
+            _create(path, text, label)
+            made.append(path)
+    except BaseException:
+        for path in made:
+            path.unlink(missing_ok=True)
+        for folder in reversed(folders):
+            with suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def _create(path: Path, text: str, label: str) -> None:
+    try:
+        temp = stage(path, text)
     except OSError as err:
         raise TargetError(f"cannot write: {err.strerror or err}", where=label) from err
+    try:
+        os.link(temp, path)
+    except FileExistsError as err:
+        raise TargetError("already exists; refusing to overwrite it (nothing written)",
+                          where=label) from err
+    except OSError as err:
+        if err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS):
+            raise TargetError(f"cannot write: {err.strerror or err}", where=label) from err
+        _create_in_place(path, text, label)  # a file system without hard links
     finally:
-        for tmp, _, _ in staged:
-            tmp.unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
+    sync_folders([path])
+
+
+def _create_in_place(path: Path, text: str, label: str) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o666)
+    except FileExistsError as err:
+        raise TargetError("already exists; refusing to overwrite it (nothing written)",
+                          where=label) from err
+    except OSError as err:
+        raise TargetError(f"cannot write: {err.strerror or err}", where=label) from err
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as err:
+        path.unlink(missing_ok=True)
+        raise TargetError(f"cannot write: {err.strerror or err}", where=label) from err
+
+
+def create_new(path: Path, text: str, label: str) -> None:
+    """Create ``path`` holding ``text``; refuse (writing nothing) if it exists."""
+    create_all([(path, text, label)])
+
+
+def replace_locked(path: Path, before: str, after: str, label: str,
+                   lock_folder: Path | None = None) -> None:
+    """Replace the text of an existing file under the sync lock, if it still holds ``before``.
+
+    ``before`` is the text as read (BOM included). A symlink is written
+    through: the file it leads to is replaced and the link stays. The lock is
+    the one of ``lock_folder`` (default: the folder of ``path``, where the sync
+    lock of a registry lives); without it nothing is written.
+    """
+    from portsync import lock
+
+    real = resolve(path, label)
+    check_writable(real, label)
+    with lock.exclusive(lock_folder or path.parent) as refused:
+        if refused is not None:
+            raise TargetError(f"cannot take the sync lock ({refused}); refusing to write "
+                              "(nothing written)", where=label)
+        write_all([Write(real, before, after, label)])
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` whatever it holds (no lock, no check: see replace_locked)."""
+    staged = stage_all([Write(path, None, text, path.name)])
+    try:
+        rename_all(staged)
+    finally:
+        discard(staged)
 
 
 def remove_stale_temps(paths: Iterable[Path]) -> None:
@@ -156,8 +396,3 @@ def remove_stale_temps(paths: Iterable[Path]) -> None:
                 if entry.startswith(".") and entry.endswith(TEMP_SUFFIX) and \
                         entry[1:-len(TEMP_SUFFIX)].rpartition(".")[0] in names:
                     (folder / entry).unlink(missing_ok=True)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) via a temp file and a rename, keeping its mode."""
-    write_all([(path, text, path.name)])

@@ -3,7 +3,9 @@
 Two writing runs at once would each plan from the files as they were and then
 both write; with the lock the second waits, plans from what the first wrote and
 finds everything in sync. Holding it also makes any temporary file left beside a
-target certainly stale (from a killed run), so it can be removed.
+target certainly stale (from a killed run), so it can be removed, and lets the
+journal of a killed run be finished (``journal.py``). Without the lock (a
+read-only checkout) nothing may be written or removed at all.
 
 The lock is an OS lock (``flock`` / ``msvcrt.locking``) on the file, so the kernel
 releases it when a holder dies, even by SIGKILL. The file is removed on release
@@ -53,16 +55,22 @@ def _is_current(fd: int, path: Path) -> bool:
 
 
 @contextmanager
-def exclusive(folder: Path, wait: float = WAIT_SECONDS) -> Iterator[None]:
-    """Hold the sync lock of ``folder``; wait for another run's up to ``wait`` seconds."""
+def exclusive(folder: Path, wait: float | None = None) -> Iterator[str | None]:
+    """Hold the sync lock of ``folder``; wait for another run's up to ``wait`` seconds.
+
+    Yields None while the lock is held. In a folder that refuses to create it
+    (a read-only checkout) it yields the reason instead: the caller may still
+    read and plan, but must write nothing. ``wait`` defaults to WAIT_SECONDS.
+    """
     path = folder / LOCK_NAME
+    wait = WAIT_SECONDS if wait is None else wait
     deadline = time.monotonic() + wait
     while True:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as err:
             if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-                yield  # a read-only checkout: nothing can be written, so nothing to guard
+                yield f"{LOCK_NAME}: {err.strerror}"
                 return
             raise TargetError(f"cannot create the lock file: {err.strerror}",
                               where=LOCK_NAME) from err
@@ -74,7 +82,7 @@ def exclusive(folder: Path, wait: float = WAIT_SECONDS) -> Iterator[None]:
                               "(delete the file if no portsync is running)", where=LOCK_NAME)
         time.sleep(_POLL_SECONDS)
     try:
-        yield
+        yield None
     finally:
         with suppress(OSError):  # Windows cannot remove an open file: it stays, unlocked
             path.unlink()

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from portsync import fsio
+from portsync import fsio, journal
 from portsync.drift import Drift, plan_drifts
-from portsync.errors import PortsyncError, UsageError, raise_all
+from portsync.errors import PortsyncError, TargetError, UsageError, raise_all
 from portsync.mode import Action, Mode
 from portsync.model import FileChange, Notice, Plan, Registry
 from portsync.plan import build_plan
@@ -80,9 +80,21 @@ def make_plan(loaded: Loaded, envs: Iterable[str] | None, progress: Progress | N
     return build_plan(registry.root, _each(progress, jobs, "reading"))
 
 
-def write_plan(plan: Plan, progress: Progress | None = None) -> list[FileChange]:
-    """Write every changed file atomically, after checking all of them can be written."""
+def write_plan(plan: Plan, folder: Path, refused: str | None = None,
+               progress: Progress | None = None) -> list[FileChange]:
+    """Write every changed file under the sync lock of ``folder``: all of them or none.
+
+    Every file is checked writable and staged first; then, still under the
+    lock, each one must hold exactly what the plan read (an edit saved
+    meanwhile is never overwritten); only then are they renamed, through the
+    journal. ``refused`` is why the lock could not be taken: then nothing may
+    be written.
+    """
     changed = plan.changed
+    if changed and refused is not None:
+        raise TargetError(f"cannot take the sync lock ({refused}); refusing to write "
+                          f"{len(changed)} file{'s' if len(changed) > 1 else ''} "
+                          "(nothing written)", where=fsio.display_path(folder))
     problems: list[PortsyncError] = []
     for change in changed:
         try:
@@ -90,10 +102,16 @@ def write_plan(plan: Plan, progress: Progress | None = None) -> list[FileChange]
         except PortsyncError as err:
             problems.append(err)
     raise_all(problems)
-    fsio.remove_stale_temps(c.absolute for c in plan.files)  # run() holds the lock
-    # All temporary files first, then the renames: a failed write leaves every file as it was.
-    writes = _each(progress, changed, "writing")
-    fsio.write_all((c.absolute, c.after, fsio.display_path(c.absolute)) for c in writes)
+    if refused is None:
+        fsio.remove_stale_temps(c.absolute for c in plan.files)
+    writes = [fsio.Write(c.absolute, c.before, c.after, fsio.display_path(c.absolute))
+              for c in changed]
+    staged = fsio.stage_all(_each(progress, writes, "writing"))
+    try:
+        fsio.check_unchanged(writes)
+        journal.commit(folder, staged)
+    finally:
+        fsio.discard(staged)  # what commit did not take over: nothing was renamed
     return list(changed)
 
 
@@ -102,18 +120,24 @@ def run(path: Path, mode: Mode, progress: Progress | None = None) -> SyncResult:
     if mode.action is Action.WRITE:
         from portsync import lock
 
-        with lock.exclusive(path.parent):
-            return _run(path, mode, progress)
-    return _run(path, mode, progress)
+        with lock.exclusive(path.parent) as refused:
+            return _run(path, mode, progress, refused)
+    return _run(path, mode, progress, None)
 
 
-def _run(path: Path, mode: Mode, progress: Progress | None) -> SyncResult:
+def _run(path: Path, mode: Mode, progress: Progress | None, refused: str | None
+         ) -> SyncResult:
+    if mode.action is Action.WRITE and refused is None:
+        notes = journal.recover(path.parent)  # before planning: the plan reads what it wrote
+    else:
+        notes = journal.pending(path.parent)
     loaded = load(path)
     plan = make_plan(loaded, mode.envs, progress)
     files = tuple((f, fsio.display_path(f.absolute)) for f in plan.files)
     drifts = tuple(plan_drifts(files)) if mode.action is Action.CHECK else ()
     written: list[str] = []
     if mode.action is Action.WRITE:
-        written = [fsio.display_path(f.absolute) for f in write_plan(plan, progress)]
-    return SyncResult(mode.action, files, drifts, tuple(written), loaded.registry.warnings,
-                      loaded.registry.templates_dir)
+        written = [fsio.display_path(f.absolute)
+                   for f in write_plan(plan, path.parent, refused, progress)]
+    return SyncResult(mode.action, files, drifts, tuple(written),
+                      (*loaded.registry.warnings, *notes), loaded.registry.templates_dir)

@@ -15,6 +15,9 @@ from portsync.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+# Nightly-sized modes (thousands of fuzz cases, stress trials): PORTSYNC_LONG_TESTS=1.
+LONG = os.environ.get("PORTSYNC_LONG_TESTS") == "1"
+long_only = pytest.mark.skipif(not LONG, reason="set PORTSYNC_LONG_TESTS=1")
 
 
 def build_tree(root: Path, files: dict[str, str | bytes]) -> Path:

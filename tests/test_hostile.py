@@ -67,6 +67,14 @@ def symlink(name: str, to: str) -> Callable[[Path], None]:
     return lambda root: (root / name).symlink_to(root / to)
 
 
+def loop(*names: str) -> Callable[[Path], None]:
+    """Symlinks leading from each name to the next, the last one back to the first."""
+    def make(root: Path) -> None:
+        for name, to in zip(names, (*names[1:], names[0]), strict=True):
+            (root / name).symlink_to(to)
+    return make
+
+
 def fifo(root: Path) -> None:
     """``app.yaml`` as a named pipe: reading it would block forever."""
     os.mkfifo(root / "app.yaml")
@@ -157,6 +165,17 @@ CASES = [
     Case("symlinked-folder-out", {"ports.yaml": with_path("link/outside.yaml")},
          r"^link/outside\.yaml: path leads outside", prepare=symlink("link", ".."),
          outside={"outside.yaml": APP}),
+    Case("symlink-loop", {"ports.yaml": REGISTRY}, r"^app\.yaml: is a symlink loop$",
+         prepare=loop("app.yaml", "b.yaml")),
+    Case("symlink-to-itself", {"ports.yaml": REGISTRY}, r"^app\.yaml: is a symlink loop$",
+         prepare=loop("app.yaml")),
+    Case("symlink-loop-folder", {"ports.yaml": with_path("d/app.yaml")},
+         r"^d/app\.yaml: is a symlink loop$", prepare=loop("d", "e")),
+    registry_case("nul-in-path", REGISTRY.replace("path: app.yaml", 'path: "app\\0.yaml"'),
+                  r"^app\\0\.yaml: the path holds a NUL byte; refusing it$"),
+    registry_case("nul-in-env-name", REGISTRY.replace("path: app.yaml", "path: '{env}.yaml'")
+                  .replace("version: 1\n", 'version: 1\nenvironments: {"a\\0": {}}\n'),
+                  r"^a\\0\.yaml: the path holds a NUL byte; refusing it$"),
     Case("symlinked-file-out", {"ports.yaml": REGISTRY},
          r"^app\.yaml: path leads outside", prepare=symlink("app.yaml", "../outside.yaml"),
          outside={"outside.yaml": APP}),

@@ -13,7 +13,11 @@ STARTER_FILES = ("ports.yaml", "templates/ports-table.md.j2")
 
 
 def init(folder: Path) -> list[str]:
-    """Write the starter files into ``folder``; refuse (writing nothing) if any exists."""
+    """Write the starter files into ``folder``; refuse (writing nothing) if any exists.
+
+    The files are created exclusively: one that appears meanwhile (another
+    ``init``, an editor) is never replaced, and then neither file is left.
+    """
     existing = [rel for rel in STARTER_FILES if (folder / rel).exists()]
     if existing:
         raise UsageError(f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}"
@@ -21,8 +25,6 @@ def init(folder: Path) -> list[str]:
     source = resources.files("portsync").joinpath("starter")
     contents = {rel: source.joinpath(rel).read_text(encoding="utf-8") for rel in STARTER_FILES}
     for rel in STARTER_FILES:
-        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         fsio.check_writable(folder / rel, rel)
-    for rel, text in contents.items():
-        fsio.write_atomic(folder / rel, text)
+    fsio.create_all([(folder / rel, text, rel) for rel, text in contents.items()])
     return list(STARTER_FILES)
