@@ -23,6 +23,7 @@ from pathlib import Path
 
 from portsync import fsio
 from portsync.errors import TargetError
+from portsync.model import Notice, Source
 
 JOURNAL_NAME = ".portsync.journal"
 
@@ -90,17 +91,21 @@ def _entry(item: object) -> dict[str, str | None]:
     return {k: item[k] for k in ("temp", "path", "before", "after")}
 
 
-def pending(folder: Path) -> list[str]:
+def _notice(folder: Path, message: str) -> Notice:
+    return Notice(Source(fsio.display_path(folder / JOURNAL_NAME), 1, 1), message)
+
+
+def pending(folder: Path) -> list[Notice]:
     """A warning when an interrupted run left renames to finish (read only, no lock needed)."""
     try:
         entries = _entries(folder)
     except TargetError as err:
-        return [str(err)]
+        return [_notice(folder, err.message)]
     if entries is None:
         return []
     waiting = [e for e in entries if (folder.resolve() / str(e["temp"])).exists()]
-    return [f"an interrupted portsync run left {len(waiting)} of {len(entries)} files to write "
-            f"({JOURNAL_NAME}); run portsync to finish it"]
+    return [_notice(folder, f"an interrupted portsync run left {len(waiting)} of {len(entries)} "
+                            "files to write; run portsync to finish it")]
 
 
 def _temp_of(root: Path, entry: dict[str, str | None]) -> tuple[Path, Path]:
@@ -114,7 +119,7 @@ def _temp_of(root: Path, entry: dict[str, str | None]) -> tuple[Path, Path]:
     return temp, path
 
 
-def recover(folder: Path) -> list[str]:
+def recover(folder: Path) -> list[Notice]:
     """Finish the renames an interrupted run left (call under the sync lock); what was done."""
     entries = _entries(folder)
     if entries is None:
@@ -137,8 +142,9 @@ def recover(folder: Path) -> list[str]:
         (folder / JOURNAL_NAME).unlink()
     notes = []
     if done:
-        notes.append(f"finished the writes of an interrupted run: {', '.join(done)}")
+        notes.append(_notice(folder, f"finished the writes of an interrupted run: "
+                                     f"{', '.join(done)}"))
     if dropped:
-        notes.append(f"an interrupted run's pending write was dropped, the file changed since: "
-                     f"{', '.join(dropped)}")
+        notes.append(_notice(folder, "an interrupted run's pending write was dropped, the file "
+                                     f"changed since: {', '.join(dropped)}"))
     return notes
