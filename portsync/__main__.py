@@ -1,5 +1,5 @@
 """Run portsync as ``python -m portsync``."""
 
-from portsync.cli import main
+from portsync.entry import main
 
 raise SystemExit(main())

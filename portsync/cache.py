@@ -1,73 +1,62 @@
-"""A content-hash cache of in-sync ``--check`` answers in ``.portsync-cache/`` beside ports.yaml.
+"""A content-hash cache of in-sync ``--check`` answers, kept in the user's cache folder.
 
 Only a run that found every file in sync is remembered: drift is always
-recomputed and reported precisely. An entry holds the hash of every input the
-run read (the registry's bytes, every file of the templates folder, every
-target file's bytes) and the lines it printed; it is keyed by the tool version,
-the registry's path, the ``--env`` selection, the output options and the
-working folder. A later ``--check`` whose inputs all hash the same replays the
-answer without importing ruamel, jinja2 or deepdiff. This module imports only
-the standard library, and any problem reading the cache means "recompute".
+recomputed and reported precisely. An entry is keyed by the request (tool
+version, registry path, ``--env``, output options, working folder) and lists
+every input the run read: each registry file (own and included), every file
+of the templates folder, every target file, each with the hash of its bytes.
+A later ``--check`` replays the answer only after reading every one of them
+again under a cold run's guards (a regular file, inside the root, within the
+size limit, never blocking on a FIFO) and finding the same bytes. The entry
+is sealed by a hash over its whole content, so an entry that was edited or
+damaged (``files: []``) is ignored, never trusted. The standard library only,
+and no pathlib or dataclasses: a cache hit is answered before click loads.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
+import stat
+import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from portsync import __version__
 
-if TYPE_CHECKING:
-    from portsync.mode import Mode
-    from portsync.report import Output
-    from portsync.sync import SyncResult
-
-CACHE_DIR = ".portsync-cache"
-_SCHEMA = 2
-# A template modified this close to the run may have changed while it rendered
-# (file systems with coarse timestamps included): such a run is not remembered.
+SCHEMA = 3
+MAX_BYTES = 16 * 1024 * 1024  # fsio.MAX_BYTES: what a cold run refuses, the cache never reads
+# Inputs hashed after the run (templates, included registries) that were modified
+# this close to its start may have changed while it read them: not remembered.
 _RACY_NS = 2_000_000_000
-_MISSING = "-"
+_MAX_TEMPLATE_FILES = 5_000  # a templates folder larger than this is not worth caching
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """A remembered in-sync answer: the lines printed, the exit code and the headline."""
+def folder(explicit: str | None) -> str:
+    """Where entries live: ``$PORTSYNC_CACHE_DIR`` (given by the caller), else the platform's."""
+    if not explicit:
+        from platformdirs import user_cache_dir  # only when the variable is unset
 
-    stdout: tuple[str, ...]
-    stderr: tuple[str, ...]
-    code: int
-    headline: str | None
+        explicit = user_cache_dir("portsync", appauthor=False)
+    return os.path.join(os.path.abspath(explicit), "check")
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
-    """One ``--check`` as asked: registry, environments, output options, working folder."""
+def guessed_folder(explicit: str | None) -> str | None:
+    """``folder()`` without importing platformdirs (~10 ms) where its rule is simple, else None.
 
-    registry: Path
-    envs: tuple[str, ...] | None
-    output: str
-    quiet: bool
-    cwd: str
-
-    @property
-    def folder(self) -> Path:
-        """The cache folder beside the registry."""
-        return self.registry.parent / CACHE_DIR
-
-    @property
-    def entry(self) -> Path:
-        """The file holding this request's remembered answer."""
-        key = json.dumps([_SCHEMA, __version__, str(self.registry), self.envs, self.output,
-                          self.quiet, self.cwd])
-        return self.folder / f"check-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+    Linux's XDG rule only. A wrong guess costs speed, never correctness: the
+    lookup then finds no entry (or one that must still verify) and the CLI
+    looks again in ``folder()``.
+    """
+    if explicit:
+        return folder(explicit)
+    home = os.environ.get("HOME", "")
+    if not sys.platform.startswith("linux") or not os.path.isabs(home):
+        return None
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = xdg if os.path.isabs(xdg) else os.path.join(home, ".cache")
+    return os.path.join(base, "portsync", "check")
 
 
 def digest(data: bytes) -> str:
@@ -75,121 +64,244 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _file_digest(path: Path | str) -> str:
+def read_regular(path: str) -> bytes | None:
+    """The bytes of a regular file within MAX_BYTES, else None (a FIFO or device is not opened)."""
     try:
-        with open(path, "rb") as handle:
-            return digest(handle.read())
-    except FileNotFoundError:
-        return _MISSING
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK)  # a FIFO swapped in meanwhile cannot block
+    except (OSError, ValueError):  # missing, a symlink loop, a NUL byte in the name...
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+        return None  # it grew past the limit while being read
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
-def _tree_files(folder: Path) -> Iterator[str]:
-    """Every file under folder (links followed, loops skipped), in a stable order."""
+class _Root:
+    """Resolves paths under the registry's folder, refusing any that lead outside it."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.real = os.path.realpath(root)
+        self._folders: dict[str, str] = {}
+
+    def inside(self, real: str) -> bool:
+        """Whether a resolved path lies inside the root."""
+        return real == self.real or real.startswith(self.real.rstrip(os.sep) + os.sep)
+
+    def resolve(self, relative: str) -> str | None:
+        """``root/relative`` with links resolved, or None when it leads outside the root."""
+        if not relative or os.path.isabs(relative):
+            return None
+        path = os.path.join(self.root, relative)
+        parent, name = os.path.split(path)
+        real_parent = self._folders.get(parent)
+        if real_parent is None:
+            real_parent = self._folders[parent] = os.path.realpath(parent)
+        try:
+            linked = stat.S_ISLNK(os.lstat(path).st_mode)
+        except (OSError, ValueError):
+            return None
+        real = os.path.realpath(path) if linked else os.path.join(real_parent, name)
+        return real if self.inside(real) else None
+
+
+def tree_digest(top: str, root: _Root, racy_after: int | None = None) -> str | None:
+    """Hash of a folder's file names and bytes, "-" if absent; None if it cannot be trusted.
+
+    Untrusted: a file that is not regular, over the limit, leading outside the
+    root, modified after ``racy_after``, or too many files.
+    """
+    real_top = os.path.realpath(top)
+    if not os.path.isdir(real_top):
+        return "-"
+    if not root.inside(real_top):
+        return None
+    combined = hashlib.blake2b(digest_size=16)
     seen: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+    count = 0
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
         real = os.path.realpath(dirpath)
-        if real in seen:
+        if not root.inside(real):
+            return None
+        if real in seen:  # a link loop
             dirnames.clear()
             continue
         seen.add(real)
         dirnames.sort()
         for name in sorted(filenames):
-            yield os.path.join(dirpath, name)
-
-
-def tree_digest(folder: Path, racy_after: int | None = None) -> str | None:
-    """Hash of a folder's file names and bytes; None if a file changed after ``racy_after``."""
-    if not folder.is_dir():
-        return _MISSING
-    combined = hashlib.blake2b(digest_size=16)
-    for path in _tree_files(folder):
-        if racy_after is not None and os.stat(path).st_mtime_ns >= racy_after:
-            return None
-        combined.update(f"{os.path.relpath(path, folder)}\0{_file_digest(path)}\n".encode())
+            count += 1
+            path = os.path.join(dirpath, name)
+            if count > _MAX_TEMPLATE_FILES or not root.inside(os.path.realpath(path)):
+                return None
+            if racy_after is not None and os.stat(path).st_mtime_ns >= racy_after:
+                return None
+            data = read_regular(path)
+            if data is None:
+                return None
+            combined.update(f"{os.path.relpath(path, top)}\0{digest(data)}\n".encode())
     return combined.hexdigest()
 
 
-class CheckCache:
-    """One ``--check``'s use of the cache: ``answer()`` first, ``remember()`` after a run."""
+def request_key(registry: str, envs: list[str] | None, output: str, quiet: bool,
+                verbose: bool, cwd: str) -> list[object]:
+    """What an answer depends on besides its inputs (and the tool version)."""
+    return [SCHEMA, __version__, registry, envs, output, quiet, verbose, cwd]
 
-    def __init__(self, request: Request) -> None:
-        self.request = request
+
+def entry_path(cache_folder: str, key: list[object]) -> str:
+    """The file holding the answer to one request."""
+    name = hashlib.sha256(json.dumps(key).encode()).hexdigest()[:32]
+    return os.path.join(cache_folder, f"{name}.json")
+
+
+class Answer:
+    """A remembered in-sync answer: the report's lines, and the lines as each stream showed them.
+
+    ``shown`` maps "out" and "err" to [plain lines, colored lines], exactly as
+    printed with colors off and on, so the entry point can print them without click.
+    """
+
+    __slots__ = ("headline", "shown", "stderr", "stdout")
+
+    def __init__(self, stdout: list[str], stderr: list[str], headline: str | None,
+                 shown: dict[str, list[list[str]]]) -> None:
+        self.stdout = stdout
+        self.stderr = stderr
+        self.headline = headline
+        self.shown = shown
+
+    def to_json(self) -> dict[str, object]:
+        """The answer as stored."""
+        return {"stdout": self.stdout, "stderr": self.stderr, "headline": self.headline,
+                "shown": self.shown}
+
+    @classmethod
+    def from_json(cls, data: object) -> Answer | None:
+        """The stored answer, or None if it is not of the stored shape."""
+        if not isinstance(data, dict):
+            return None
+        stdout, stderr, headline, shown = (data.get(k) for k in
+                                           ("stdout", "stderr", "headline", "shown"))
+        if not (_lines(stdout) and _lines(stderr) and isinstance(headline, str | None)
+                and isinstance(shown, dict) and sorted(shown) == ["err", "out"]
+                and all(isinstance(v, list) and len(v) == 2 and all(_lines(x) for x in v)
+                        for v in shown.values())):
+            return None
+        return cls(stdout, stderr, headline, shown)  # type: ignore[arg-type]
+
+
+def _seal(body: dict[str, object]) -> str:
+    return digest(json.dumps(body, sort_keys=True, separators=(",", ":")).encode())
+
+
+def _lines(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(line, str) for line in value)
+
+
+def lookup(cache_folder: str, key: list[object]) -> Answer | None:
+    """The remembered answer to ``key`` if its seal holds and every input reads the same."""
+    try:
+        path = entry_path(cache_folder, key)
+        with open(path, "rb") as handle:
+            entry = json.loads(handle.read())
+        if not isinstance(entry, dict) or entry.pop("seal", None) != _seal(entry):
+            return None  # damaged, edited or foreign
+        if entry["key"] != key:
+            return None
+        root = _Root(os.path.dirname(str(key[2])))
+        for registry, expected in entry["registries"]:
+            data = read_regular(registry)
+            if data is None or digest(data) != expected:
+                return None
+        if tree_digest(entry["templates_dir"], root) != entry["templates"]:
+            return None
+        for relative, expected in entry["files"]:
+            real = root.resolve(relative)
+            data = read_regular(real) if real is not None else None
+            if data is None or digest(data) != expected:
+                return None
+        return Answer.from_json(entry["answer"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # unreadable or of an unexpected shape: recompute
+
+
+class Recorder:
+    """Collects a cold ``--check``'s inputs and stores its answer if everything was in sync."""
+
+    def __init__(self, cache_folder: str, key: list[object]) -> None:
+        self.cache_folder = cache_folder
+        self.key = key
         self.started = time.time_ns()
-        self.registry_digest = _file_digest(request.registry)
+        registry = str(key[2])
+        data = read_regular(registry)
+        self.registry_digest = digest(data) if data is not None else None
 
-    def _entry(self) -> dict[str, Any] | None:
-        data = json.loads(self.request.entry.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("schema") != _SCHEMA:
-            return None
-        if data.get("version") != __version__ or data.get("registry") != self.registry_digest:
-            return None
-        return data
+    def store(self, registries: list[str], templates_dir: str,
+              files: list[tuple[str, str | None]], answer: Answer) -> None:
+        """Remember an in-sync answer; ``files`` are (path as written, text read or None).
 
-    def answer(self) -> Answer | None:
-        """The remembered answer if every input hashes as it did, else None."""
-        try:
-            data = self._entry()
-            if data is None:
-                return None
-            if tree_digest(Path(data["templates_dir"])) != data["templates"]:
-                return None
-            root = self.request.registry.parent
-            for relative, expected in data["files"]:
-                if _file_digest(root / relative) != expected:
+        Nothing is stored when an input cannot be trusted (changed during the
+        run, modified just now, not a regular file). Failures are silent.
+        """
+        if self.registry_digest is None:
+            return
+        racy = self.started - _RACY_NS
+        rows = self._registries(registries, racy)
+        templates = tree_digest(templates_dir, _Root(os.path.dirname(str(self.key[2]))), racy)
+        if rows is None or templates is None or any(text is None for _, text in files):
+            return
+        body: dict[str, object] = {
+            "key": self.key, "registries": rows, "templates_dir": templates_dir,
+            "templates": templates, "answer": answer.to_json(),
+            "files": [[rel, digest(text.encode("utf-8"))] for rel, text in files
+                      if text is not None],
+        }
+        body["seal"] = _seal(body)
+        self._write(json.dumps(body, separators=(",", ":")))
+
+    def _registries(self, registries: list[str], racy: int) -> list[list[str]] | None:
+        own = str(self.key[2])
+        rows = [[own, self.registry_digest or ""]]
+        data = read_regular(own)
+        if data is None or digest(data) != self.registry_digest:
+            return None  # the registry changed during the run
+        for path in registries:
+            if path == own:
+                continue
+            data = read_regular(path)
+            try:
+                if data is None or os.stat(path).st_mtime_ns >= racy:
                     return None
-            answer = Answer(tuple(data["stdout"]), tuple(data["stderr"]), data["code"],
-                            data["headline"])
-            if not all(isinstance(line, str) for line in answer.stdout + answer.stderr) or \
-                    not isinstance(answer.headline, str | None):
+            except OSError:
                 return None
-            return answer if answer.code == 0 else None
-        except (OSError, ValueError, TypeError, KeyError):
-            return None  # unreadable, foreign or corrupt: recompute
+            rows.append([path, digest(data)])
+        return rows
 
-    def remember(self, result: SyncResult, answer: Answer) -> None:
-        """Store an in-sync answer (anything else is ignored); failures are silent."""
-        if answer.code != 0 or result.changed or result.templates_dir is None:
-            return
-        with contextlib.suppress(OSError):  # a read-only disk only costs later runs the shortcut
-            self._store(result, result.templates_dir, answer)
-
-    def _store(self, result: SyncResult, templates_dir: Path, answer: Answer) -> None:
-        if _file_digest(self.request.registry) != self.registry_digest:
-            return  # the registry changed during the run
-        templates = tree_digest(templates_dir, self.started - _RACY_NS)
-        if templates is None:
-            return
-        files = [[change.path, _MISSING if change.before is None
-                  else digest(change.before.encode("utf-8"))] for change, _ in result.files]
-        entry = {"schema": _SCHEMA, "version": __version__, "registry": self.registry_digest,
-                 "templates_dir": str(templates_dir), "templates": templates, "files": files,
-                 "stdout": list(answer.stdout), "stderr": list(answer.stderr),
-                 "code": answer.code, "headline": answer.headline}
-        folder = self.request.folder
-        folder.mkdir(exist_ok=True)
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# written by portsync: nothing here belongs in git\n*\n",
-                              encoding="utf-8")
-        temporary = self.request.entry.with_suffix(f".{os.getpid()}.tmp")
+    def _write(self, text: str) -> None:
+        target = entry_path(self.cache_folder, self.key)
+        temporary = f"{target}.{os.getpid()}.tmp"
         try:
-            temporary.write_text(json.dumps(entry, separators=(",", ":")), encoding="utf-8")
-            os.replace(temporary, self.request.entry)
+            os.makedirs(self.cache_folder, exist_ok=True)
+            with open(temporary, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temporary, target)
+        except OSError:
+            return  # a read-only or full disk only costs later runs the shortcut
         finally:
-            temporary.unlink(missing_ok=True)
-
-
-def cached_check(registry: Path, mode: Mode, compute: Callable[[], tuple[SyncResult, Output]]
-                 ) -> Output:
-    """A ``--check`` answered from the cache if no input changed, else computed and remembered."""
-    from portsync.report import Output  # already imported by the CLI that calls this
-
-    cache = CheckCache(Request(registry.absolute(), mode.envs, mode.output, mode.quiet,
-                               os.getcwd()))
-    hit = cache.answer()
-    if hit is not None:
-        return Output(list(hit.stdout), list(hit.stderr), hit.code, hit.headline)
-    result, output = compute()
-    cache.remember(result, Answer(tuple(output.stdout), tuple(output.stderr), output.code,
-                                  output.headline))
-    return output
+            if os.path.exists(temporary):
+                os.unlink(temporary)

@@ -16,6 +16,9 @@ from portsync.errors import PortsyncError
 from portsync.report import EXIT_BUG, Output, render_errors
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from portsync.mode import Mode
     from portsync.sync import SyncResult
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -111,6 +114,9 @@ def _sync_options(func: F) -> F:
                      help="Only targets of this environment (repeatable)."),
         click.option("--format", "output", type=click.Choice(_OUTPUTS), default="text",
                      show_default=True, help="Output format."),
+        click.option("--no-cache", is_flag=True,
+                     help="--check without the cache of in-sync answers (neither read nor "
+                          "written)."),
     )):
         func = option(func)
     return func
@@ -150,7 +156,7 @@ def _guarded(verbose: bool, output: str, body: Callable[[], Output]) -> int:
 @_color_option
 @click.pass_context
 def cli(ctx: click.Context, check: bool, dry_run: bool, envs: tuple[str, ...], output: str,
-        registry: str | None, quiet: bool, verbose: bool) -> None:
+        no_cache: bool, registry: str | None, quiet: bool, verbose: bool) -> None:
     """Keep every config file that repeats a port in sync with ports.yaml.
 
     Without a command, portsync runs `sync` with the options below. -r, -q, -v
@@ -158,7 +164,7 @@ def cli(ctx: click.Context, check: bool, dry_run: bool, envs: tuple[str, ...], o
     a command's own options.
     """
     if ctx.invoked_subcommand is None:
-        ctx.exit(_sync(check, dry_run, registry, envs, output, quiet, verbose))
+        ctx.exit(_sync(check, dry_run, registry, envs, output, no_cache, quiet, verbose))
     command = cli.get_command(ctx, ctx.invoked_subcommand)
     accepted = {p.name for p in command.params} if command is not None else set()
     _check_leading(ctx, ctx.invoked_subcommand, accepted)
@@ -182,11 +188,10 @@ def _check_leading(ctx: click.Context, name: str, accepted: Collection[str | Non
 
 
 def _sync(check: bool, dry_run: bool, registry: str | None, envs: tuple[str, ...],
-          output: str, quiet: bool, verbose: bool) -> int:
+          output: str, no_cache: bool, quiet: bool, verbose: bool) -> int:
     """``portsync [sync]``: write, check or diff every target; the exit code."""
     if check and dry_run:
         raise click.UsageError("--check and --dry-run exclude each other")
-    from portsync.cache import cached_check
     from portsync.mode import Mode
     from portsync.registry.finding import find_registry
     from portsync.report import render_result
@@ -203,11 +208,46 @@ def _sync(check: bool, dry_run: bool, registry: str | None, envs: tuple[str, ...
             result = run(path, mode, None if quiet else style.progress)
             return result, render_result(result, output, quiet, _fix_command(registry, envs))
 
-        if check:  # an unchanged in-sync repository is answered from .portsync-cache/
-            return cached_check(path, mode, compute)
+        if check and not no_cache:  # an unchanged in-sync repository: the user's cache answers
+            return _cached_check(path, mode, compute)
         return compute()[1]
 
     return _guarded(verbose, output, body)
+
+
+def _shown(output: Output, fmt: str) -> dict[str, list[list[str]]]:
+    """The lines as ``_emit`` prints them, colors off and on, for the cache to replay."""
+    text = fmt == "text"
+    plain, colored = style.paint(output, False, False), style.paint(output, text, text)
+    return {"out": [[click.unstyle(x) for x in plain.stdout],
+                    [x if text else click.unstyle(x) for x in colored.stdout]],
+            "err": [[click.unstyle(x) for x in plain.stderr],
+                    [x if text else click.unstyle(x) for x in colored.stderr]]}
+
+
+def _cached_check(path: Path, mode: Mode, compute: Callable[[], tuple[SyncResult, Output]]
+                  ) -> Output:
+    """A ``--check`` answered from the user's cache if no input changed, else run and remembered.
+
+    ``entry.main`` usually answers a hit before click loads; this serves the
+    command lines it leaves to click, and remembers every in-sync answer.
+    """
+    from portsync import cache
+
+    folder = cache.folder(os.environ.get("PORTSYNC_CACHE_DIR"))
+    key = cache.request_key(str(path), list(mode.envs) if mode.envs else None, mode.output,
+                            mode.quiet, mode.verbose, os.getcwd())
+    hit = cache.lookup(folder, key)
+    if hit is not None:
+        return Output(list(hit.stdout), list(hit.stderr), 0, hit.headline)
+    recorder = cache.Recorder(folder, key)
+    result, output = compute()
+    if output.code == 0 and not result.changed and result.templates_dir is not None:
+        answer = cache.Answer(output.stdout, output.stderr, output.headline,
+                              _shown(output, mode.output))
+        recorder.store([], str(result.templates_dir),
+                       [(change.path, change.before) for change, _ in result.files], answer)
+    return output
 
 
 def _fix_command(registry: str | None, envs: tuple[str, ...]) -> str:
@@ -227,9 +267,9 @@ def _fix_command(registry: str | None, envs: tuple[str, ...]) -> str:
 @_color_option
 @click.pass_context
 def sync(ctx: click.Context, check: bool, dry_run: bool, envs: tuple[str, ...], output: str,
-         registry: str | None, quiet: bool, verbose: bool) -> None:
+         no_cache: bool, registry: str | None, quiet: bool, verbose: bool) -> None:
     """Bring every target file in line with ports.yaml (the default command)."""
-    ctx.exit(_sync(check, dry_run, registry, envs, output, quiet, verbose))
+    ctx.exit(_sync(check, dry_run, registry, envs, output, no_cache, quiet, verbose))
 
 
 @cli.command()

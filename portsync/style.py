@@ -6,7 +6,6 @@ report.py builds plain lines; this module only decorates them, so piped output,
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -14,6 +13,7 @@ from typing import TextIO, TypeVar
 
 import click
 
+from portsync.entry import color_wanted
 from portsync.report import Output
 
 T = TypeVar("T")
@@ -36,11 +36,7 @@ def color_enabled(stream: TextIO) -> bool:
     ctx = click.get_current_context(silent=True)
     if ctx is not None and ctx.color is not None:
         return ctx.color
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return _isatty(stream)
+    return color_wanted(stream)  # the rule entry.py applies to a cached answer
 
 
 def summary(line: str, code: int) -> str:

@@ -1,34 +1,43 @@
 #!/usr/bin/env python3
-"""Benchmark portsync on synthetic repositories and on the bundled example.
+"""Benchmark portsync against the parse floor, on generated repositories and real ones.
 
-Generates repositories of 10, 100 and 1000 services over three environments
-(a YAML config per service and environment, a .env per service, a Kubernetes
-manifest per service for two environments, one docker-compose file per
-environment and, once the template editor exists, a README block), then times
-each case as a subprocess, interleaved round by round, and prints medians:
+Generates repositories of N services over three environments (a YAML config
+per service and environment, a .env per service, a Kubernetes manifest per
+service for two environments, one docker-compose file per environment and a
+README block rendered from a template), then runs each case as a subprocess,
+interleaved round by round, and prints medians of **CPU time** (user + system
+of the child: the machine is shared, and wall time mostly measures the others)
+beside wall time:
 
-- ``python -c pass`` (the floor every Python tool pays);
-- ``portsync --check`` in sync, cold (cache removed) and warm;
+- ``python -c pass``: the floor every Python tool pays, for the bundled example;
+- the **parse floor** of a generated repository: a script that reads every file
+  and parses every YAML file with libyaml (and, below it, one that only reads);
+- ``portsync --check`` in sync: cold (no cache) and warm (a cache hit);
 - ``portsync --check`` with one drifted value;
-- ``portsync`` (a full sync) after an environment's offset changed;
-- a plain script loading and dumping every YAML file with ruamel.yaml round-trip
-  (what the seeds' update_ports.py did), as the baseline to beat.
+- ``portsync`` (a full sync) after development's offset changed: every
+  development file is rewritten;
+- the naive ruamel.yaml load-and-dump script (what the seeds' update_ports.py did);
+- on lumiere-backend (``../shared/realworld``, when present), ``--check`` with
+  its drift against a hand-written check script of the kind it replaced.
 
-Peak memory is measured in one extra run per case, by a wrapper that reads the
-process's own high-water mark (``VmHWM`` in /proc/self/status, Linux) at exit:
-``wait4``'s ``ru_maxrss`` would include the benchmark's own memory, which a child
-carries until it execs.
+Then the ratios and the goals of issue 15, and the load average before and
+after (other sessions' work shows there first). Peak memory is measured in one
+extra run per case, by a wrapper that reads the process's own high-water mark
+(``VmHWM`` in /proc/self/status, Linux) at exit: ``wait4``'s ``ru_maxrss`` would
+include the benchmark's own memory, which a child carries until it execs.
 
-    python scripts/bench.py            # 10/100/1000 services, 7 rounds
-    python scripts/bench.py --quick    # 10/100 services, 3 rounds
+    python scripts/bench.py                  # 100 and 1000 services, 5 rounds
+    python scripts/bench.py --quick          # 100 services, 3 rounds
+    python scripts/bench.py --profile cold   # where a cold 1000-service --check spends its time
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
+import resource
 import shutil
+import stat
 import statistics
 import subprocess
 import sys
@@ -39,8 +48,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+REALWORLD = REPO.parent / "shared" / "realworld" / "lumiere-backend"
+MIGRATED = REPO / "docs" / "lumiere-realworld.ports.yaml"
 ENVIRONMENTS = (("production", 0), ("development", 1000), ("test", 2000))
 CHANGED_OFFSET = ("  development: {offset: 1000}", "  development: {offset: 1500}")
+READ_ALL = '''\
+"""Read every file of a repository (the floor below the parse floor)."""
+import os, sys
+
+for folder, _, names in os.walk(sys.argv[1]):
+    for name in names:
+        with open(os.path.join(folder, name), "rb") as handle:
+            handle.read()
+'''
+PARSE_FLOOR = '''\
+"""The parse floor: read every file, parse every YAML file with libyaml (C)."""
+import os, sys
+import yaml
+
+for folder, _, names in os.walk(sys.argv[1]):
+    for name in names:
+        with open(os.path.join(folder, name), "rb") as handle:
+            data = handle.read()
+        if name.endswith((".yaml", ".yml")):
+            yaml.load(data.decode("utf-8"), Loader=yaml.CSafeLoader)
+'''
 BASELINE = '''\
 """What the seeds' update_ports.py did: load and dump every YAML file (round-trip)."""
 import io, sys
@@ -52,6 +84,42 @@ for path in sorted(Path(sys.argv[1]).rglob("*.yaml")):
     data = yaml.load(path.read_text())
     out = io.StringIO()
     yaml.dump(data, out)
+'''
+HAND = '''\
+"""A hand-written check of lumiere-backend's ports, as its own scripts/update_ports.py did it.
+
+Loads its registry (ports.yaml v1.1) and every config with PyYAML, compares the
+keys it knows, prints each drift and exits 1 if any.
+"""
+import sys
+from pathlib import Path
+import yaml
+
+KEYS = {"pourtier": {"API_PORT": "api_port", "METRICS_PORT": "metrics_port",
+                     "HEALTH_CHECK_PORT": "health_port"},
+        "courier": {"port": "api_port", "METRICS_PORT": "metrics_port",
+                    "HEALTH_PORT": "health_port"},
+        "passeur": {"api_port": "api_port", "bridge_port": "api_port"}}
+root = Path(sys.argv[1])
+registry = yaml.safe_load((root / "ports.v1.1.yaml").read_text())
+drift = 0
+for env, services in registry["environments"].items():
+    for service, ports in services.items():
+        if service not in KEYS:
+            continue
+        for name in (env, "default") if env == "production" else (env,):
+            path = root / service / "config" / f"{name}.yaml"
+            config = yaml.safe_load(path.read_text()) or {}
+            for key, field in KEYS[service].items():
+                if key in config and config[key] != ports[field]:
+                    print(f"{path.relative_to(root)}: {key}: {config[key]} != {ports[field]}")
+                    drift += 1
+for line in (root / ".env.production").read_text().splitlines():
+    name, _, value = line.partition("=")
+    if name.endswith("_PORT") and not value.strip().isdigit():
+        print(f".env.production: {name}: {value!r} is not a port")
+        drift += 1
+sys.exit(1 if drift else 0)
 '''
 PEAK = '''\
 """Run ``-c CODE``, ``-m MODULE`` or a script, then write this process's peak RSS (KiB)."""
@@ -169,32 +237,50 @@ def generate(root: Path, n: int, with_block: bool) -> None:
 def copy_example(target: Path) -> None:
     """Copy the bundled example (the repository's ports.yaml and its files) to ``target``."""
     ignore = shutil.ignore_patterns(".git", "__pycache__", ".*cache", "*.egg-info", "build",
-                                    ".venv", ".hypothesis")
+                                    ".venv", ".hypothesis", ".portsync.lock")
     shutil.copytree(REPO, target, ignore=ignore)
+
+
+def copy_lumiere(target: Path) -> None:
+    """lumiere-backend's files with the migrated registry as ports.yaml (its own kept aside)."""
+    shutil.copytree(REALWORLD, target)
+    for path in (target, *target.rglob("*")):  # the shared copy is read-only
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    (target / "ports.yaml").rename(target / "ports.v1.1.yaml")
+    shutil.copyfile(MIGRATED, target / "ports.yaml")
 
 
 @dataclass(frozen=True, slots=True)
 class Run:
-    """One finished child process: wall seconds and exit code."""
+    """One finished child process: CPU seconds (user + system), wall seconds, exit code."""
 
-    seconds: float
+    cpu: float
+    wall: float
     code: int
 
 
-def run_child(argv: Sequence[str], cwd: Path) -> Run:
-    """Run one command, measuring its wall time."""
-    env = {k: v for k, v in os.environ.items() if k != "PORTSYNC_REGISTRY"}
+def child_env(cache: Path) -> dict[str, str]:
+    """The environment of every child: no registry override, the cache in the bench's folder."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PORTSYNC_REGISTRY", "NO_COLOR")}
+    env["PORTSYNC_CACHE_DIR"] = str(cache)
+    return env
+
+
+def run_child(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> Run:
+    """Run one command, measuring its CPU and wall time."""
     with tempfile.TemporaryFile() as sink:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         code = subprocess.run(argv, cwd=cwd, stdout=sink, stderr=sink, env=env,
                               check=False).returncode
-        seconds = time.perf_counter() - start
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         sink.seek(0)
         output = sink.read().decode("utf-8", "replace")
-    run = Run(seconds, code)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if os.environ.get("BENCH_VERBOSE"):
-        print(f"  {' '.join(argv)} -> {run.code} in {seconds:.3f}s\n{output}", file=sys.stderr)
-    return run
+        print(f"  {' '.join(argv)} -> {code} in {cpu:.3f}s CPU\n{output}", file=sys.stderr)
+    return Run(cpu, wall, code)
 
 
 @dataclass
@@ -211,10 +297,10 @@ class Case:
     runs: list[Run] = field(default_factory=list)
     peak: float = 0.0
 
-    def once(self, argv: Sequence[str] | None = None) -> None:
+    def once(self, env: dict[str, str], argv: Sequence[str] | None = None) -> None:
         """Time one run, checking its exit code."""
         self.before()
-        run = run_child(argv or self.argv, self.cwd)
+        run = run_child(argv or self.argv, self.cwd, env)
         self.after()
         if run.code != self.expect:
             raise SystemExit(f"{self.label} ({self.size}): exit {run.code}, expected "
@@ -222,19 +308,23 @@ class Case:
         if argv is None:
             self.runs.append(run)
 
-    def measure_peak(self, work: Path) -> None:
+    def measure_peak(self, work: Path, env: dict[str, str]) -> None:
         """One more run under the high-water-mark wrapper: peak resident MiB."""
         script = Path(self.argv[0])
         rest = ["-m", "portsync", *self.argv[1:]] if script.name == "portsync" else self.argv[1:]
         out = work / "peak.txt"
-        self.once([sys.executable, str(work / "peak.py"), str(out), *rest])
+        self.once(env, [sys.executable, str(work / "peak.py"), str(out), *rest])
         self.peak = int(out.read_text()) / 1024
 
     @property
-    def median(self) -> float:
-        """Median wall seconds."""
-        return statistics.median(r.seconds for r in self.runs)
+    def cpu(self) -> float:
+        """Median CPU seconds."""
+        return statistics.median(r.cpu for r in self.runs)
 
+    @property
+    def wall(self) -> float:
+        """Median wall seconds."""
+        return statistics.median(r.wall for r in self.runs)
 
 
 def portsync_command() -> list[str]:
@@ -243,11 +333,14 @@ def portsync_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "portsync"]
 
 
-def _remove_cache(root: Path) -> Callable[[], None]:
-    return lambda: shutil.rmtree(root / ".portsync-cache", ignore_errors=True)
+def _remove_cache(root: Path, cache: Path) -> Callable[[], None]:
+    def remove() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(root / ".portsync-cache", ignore_errors=True)  # portsync <= 0.1.0's place
+    return remove
 
 
-def _offset_cases(root: Path, size: str, portsync: list[str]) -> Case:
+def _offset_case(root: Path, size: str, portsync: list[str]) -> Case:
     """A full sync after development's offset changed; every file restored afterwards."""
     registry = root / "ports.yaml"
     original = registry.read_text(encoding="utf-8")
@@ -269,23 +362,39 @@ def _offset_cases(root: Path, size: str, portsync: list[str]) -> Case:
                 before=change, after=restore)
 
 
-def build_cases(work: Path, sizes: Sequence[int], portsync: list[str]) -> list[Case]:
+def _script(work: Path, name: str, text: str) -> str:
+    path = work / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def build_cases(work: Path, sizes: Sequence[int], portsync: list[str], env: dict[str, str]
+                ) -> list[Case]:
     """Generate every repository and the cases timed on it."""
     check = [*portsync, "--check"]
-    with_block = importlib.util.find_spec("portsync.editors.template") is not None
-    (work / "baseline.py").write_text(BASELINE, encoding="utf-8")
-    (work / "peak.py").write_text(PEAK, encoding="utf-8")
-    cases = [Case("python -c pass", "-", [sys.executable, "-c", "pass"], work, 0)]
+    cache = Path(env["PORTSYNC_CACHE_DIR"])
+    scripts = {name: _script(work, f"{name}.py", text) for name, text in (
+        ("read_all", READ_ALL), ("parse_floor", PARSE_FLOOR), ("baseline", BASELINE),
+        ("hand", HAND), ("peak", PEAK))}
+    python = sys.executable
+    cases = [Case("python -c pass", "-", [python, "-c", "pass"], work, 0)]
     example = work / "example"
     copy_example(example)
-    cases += [Case("--check cold", "example", check, example, 0, before=_remove_cache(example)),
+    cases += [Case("--check cold", "example", check, example, 0,
+                   before=_remove_cache(example, cache)),
               Case("--check warm", "example", check, example, 0)]
+    if REALWORLD.is_dir():
+        lumiere = work / "lumiere"
+        copy_lumiere(lumiere)
+        cases += [Case("--check drift", "lumiere", check, lumiere, 1),
+                  Case("hand-written check", "lumiere", [python, scripts["hand"], str(lumiere)],
+                       work, 1)]
     for n in sizes:
         size = f"{n} svc"
         clean, drifted, synced = (work / f"{kind}-{n}" for kind in ("clean", "drift", "sync"))
         for root in (clean, drifted, synced):
-            generate(root, n, with_block)
-            setup = run_child(portsync, root)  # fills the README block, if any
+            generate(root, n, with_block=True)
+            setup = run_child(portsync, root, env)  # fills the README block
             if setup.code != 0:
                 raise SystemExit(f"setup sync of {root} failed: exit {setup.code}")
         config = drifted / "services" / service_name(0) / "config" / "production.yaml"
@@ -293,12 +402,15 @@ def build_cases(work: Path, sizes: Sequence[int], portsync: list[str]) -> list[C
         files = sum(1 for p in clean.rglob("*") if p.is_file())
         print(f"generated {n} services: {files} files", file=sys.stderr)
         cases += [
-            Case("--check cold", size, check, clean, 0, before=_remove_cache(clean)),
+            Case("read every file", size, [python, scripts["read_all"], str(clean)], work, 0),
+            Case("parse floor (libyaml)", size, [python, scripts["parse_floor"], str(clean)],
+                 work, 0),
+            Case("--check cold", size, check, clean, 0, before=_remove_cache(clean, cache)),
             Case("--check warm", size, check, clean, 0),
             Case("--check drift", size, check, drifted, 1),
-            _offset_cases(synced, size, portsync),
-            Case("baseline ruamel load+dump", size,
-                 [sys.executable, str(work / "baseline.py"), str(clean)], work, 0),
+            _offset_case(synced, size, portsync),
+            Case("naive ruamel load+dump", size, [python, scripts["baseline"], str(clean)],
+                 work, 0),
         ]
     return cases
 
@@ -307,69 +419,127 @@ def _find(cases: Sequence[Case], label: str, size: str) -> Case | None:
     return next((c for c in cases if c.label == label and c.size == size), None)
 
 
-def report(cases: Sequence[Case], sizes: Sequence[int]) -> None:
-    """Print the table of medians and the goals of issue 7."""
-    floor = cases[0].median
-    print(f"{'case':28} {'repo':>8} {'median':>9} {'x floor':>8} {'peak MiB':>9}")
-    for case in cases:
-        print(f"{case.label:28} {case.size:>8} {case.median * 1000:7.0f}ms "
-              f"{case.median / floor:7.1f}x {case.peak:8.1f}")
-    goals: list[tuple[str, float, float]] = []
-    for label, limit in (("--check warm", 4.0), ("--check cold", 12.0)):
-        found = _find(cases, label, "example")
-        if found:
-            goals.append((f"example {label} (x floor)", found.median / floor, limit))
-    big, mid = f"{max(sizes)} svc", "100 svc"
-    for label, limit in (("--check cold", 5.0), ("--check warm", 0.5)):
-        found = _find(cases, label, big)
-        if found and max(sizes) >= 1000:
-            goals.append((f"{big} {label} (s)", found.median, limit))
-    cold_big, cold_mid = _find(cases, "--check cold", big), _find(cases, "--check cold", mid)
-    if cold_big and cold_mid and big != mid:
-        goals.append((f"{big} / {mid} cold --check", cold_big.median / cold_mid.median,
-                      max(sizes) / 100 * 1.1))
-    goals.append(("peak memory of any portsync run (MiB)",
-                  max(c.peak for c in cases if c.label.startswith(("--", "sync"))), 150.0))
+def _floor_of(cases: Sequence[Case], case: Case) -> Case:
+    """What a case is compared with: its repository's parse floor, else ``python -c pass``."""
+    return _find(cases, "parse floor (libyaml)", case.size) or cases[0]
+
+
+def goals(cases: Sequence[Case], sizes: Sequence[int]) -> list[tuple[str, float, float]]:
+    """(goal, measured, limit) for each goal of issue 15 the cases can answer."""
+    found: list[tuple[str, float, float]] = []
+    floor = cases[0]
+    for label, limit in (("--check warm", 3.0), ("--check cold", 10.0)):
+        case = _find(cases, label, "example")
+        if case:
+            found.append((f"example {label} / python -c pass", case.cpu / floor.cpu, limit))
     for n in sizes:
-        base, cold = (_find(cases, lbl, f"{n} svc")
-                      for lbl in ("baseline ruamel load+dump", "--check cold"))
-        if base and cold:
-            goals.append((f"{n} svc: cold --check vs baseline (x faster)",
-                          cold.median / base.median, 1 / 3))
-    print("\ngoals (issue 7):")
-    for name, value, limit in goals:
-        if name.endswith("(x faster)"):
-            shown, bound = f"{1 / value:.1f}", f">= {1 / limit:.0f}"
-        else:
-            shown, bound = f"{value:.2f}", f"<= {limit:g}"
-        print(f"  {'ok  ' if value <= limit else 'MISS'} {name:45} {shown:>8} ({bound})")
+        size = f"{n} svc"
+        parse = _find(cases, "parse floor (libyaml)", size)
+        for label, limit in (("--check cold", 2.0), ("sync after offset change", 3.0)):
+            case = _find(cases, label, size)
+            if case and parse:
+                found.append((f"{size} {label} / parse floor", case.cpu / parse.cpu, limit))
+    cold = {n: _find(cases, "--check cold", f"{n} svc") for n in sizes}
+    if 100 in sizes and 1000 in sizes and cold[100] and cold[1000]:
+        found.append(("cold --check 1000 svc / 100 svc", cold[1000].cpu / cold[100].cpu, 10.0))
+    peaks = [c.peak for c in cases if c.label.startswith(("--", "sync"))]
+    found.append(("peak memory of any portsync run (MiB)", max(peaks), 100.0))
+    ours, hand = _find(cases, "--check drift", "lumiere"), _find(cases, "hand-written check",
+                                                                  "lumiere")
+    if ours and hand:
+        found.append(("lumiere --check drift / hand-written check", ours.cpu / hand.cpu, 1.0))
+    return found
+
+
+def report(cases: Sequence[Case], sizes: Sequence[int]) -> None:
+    """Print the table of medians, the ratios and the goals of issue 15."""
+    print(f"{'case':28} {'repo':>8} {'CPU':>9} {'wall':>9} {'x floor':>8} {'peak MiB':>9}")
+    for case in cases:
+        floor = _floor_of(cases, case)
+        print(f"{case.label:28} {case.size:>8} {case.cpu * 1000:7.0f}ms {case.wall * 1000:7.0f}ms"
+              f" {case.cpu / floor.cpu:7.2f}x {case.peak:8.1f}")
+    print("\n(x floor: CPU time over the repository's parse floor; for the example and"
+          " lumiere, over python -c pass)")
+    print("\ngoals (issue 15, CPU time):")
+    for name, value, limit in goals(cases, sizes):
+        print(f"  {'ok  ' if value <= limit else 'MISS'} {name:48} {value:8.2f} (<= {limit:g})")
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared)."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+PROFILE_CASES = {"cold": ("clean", ["--check", "--no-cache"], 0),
+                 "drift": ("drift", ["--check", "--no-cache"], 1),
+                 "sync": ("sync", ["-q"], 0)}
+
+
+def profile(work: Path, n: int, which: str, env: dict[str, str], portsync: list[str]) -> None:
+    """Run one case of an ``n``-service repository under cProfile and print where time goes."""
+    import pstats
+
+    kind, args, expect = PROFILE_CASES[which]
+    root = work / f"{kind}-{n}"
+    generate(root, n, with_block=True)
+    if run_child(portsync, root, env).code != 0:
+        raise SystemExit(f"setup sync of {root} failed")
+    if which == "drift":
+        config = root / "services" / service_name(0) / "config" / "production.yaml"
+        config.write_text(config.read_text().replace("port: 20000", "port: 20001"))
+    if which == "sync":
+        registry = root / "ports.yaml"
+        registry.write_text(registry.read_text().replace(*CHANGED_OFFSET))
+    out = work / "profile.out"
+    run = run_child([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "portsync", *args],
+                    root, env)
+    if run.code != expect:
+        raise SystemExit(f"profiled run exited {run.code}, expected {expect}")
+    print(f"{which} on {n} services: {run.cpu:.2f}s CPU under the profiler "
+          f"(load average {load_average()})\n")
+    stats = pstats.Stats(str(out))
+    stats.sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(20)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Generate, time, print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="10 and 100 services, 3 rounds")
-    parser.add_argument("--rounds", type=int, help="rounds per case (default 7, quick 3)")
-    parser.add_argument("--sizes", help="comma-separated service counts (default 10,100,1000)")
+    parser.add_argument("--quick", action="store_true", help="100 services, 3 rounds")
+    parser.add_argument("--rounds", type=int, help="rounds per case (default 5, quick 3)")
+    parser.add_argument("--sizes", help="comma-separated service counts (default 100,1000)")
     parser.add_argument("--keep", action="store_true", help="keep the generated repositories")
+    parser.add_argument("--profile", choices=sorted(PROFILE_CASES),
+                        help="profile one case on the largest size instead of timing")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else (
-        [10, 100] if args.quick else [10, 100, 1000])
-    rounds = args.rounds or (3 if args.quick else 7)
+        [100] if args.quick else [100, 1000])
+    rounds = args.rounds or (3 if args.quick else 5)
     work = Path(tempfile.mkdtemp(prefix="portsync-bench-"))
+    env = child_env(work / "cache")
+    portsync = portsync_command()
     try:
-        cases = build_cases(work, sizes, portsync_command())
+        if args.profile:
+            profile(work, max(sizes), args.profile, env, portsync)
+            return 0
+        cases = build_cases(work, sizes, portsync, env)
+        load_before = load_average()
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {rounds} rounds, "
-              f"portsync = {' '.join(portsync_command())}", file=sys.stderr)
+              f"portsync = {' '.join(portsync)}", file=sys.stderr)
         for case in cases:  # warm-up: fills the warm caches and the OS page cache
-            case.once()
+            case.once(env)
             case.runs.clear()
         for _ in range(rounds):
             for case in cases:
-                case.once()
+                case.once(env)
         for case in cases:
-            case.measure_peak(work)
+            case.measure_peak(work, env)
         report(cases, sizes)
+        print(f"\nload average (1, 5, 15 min) before: {load_before}, after: {load_average()}"
+              f" on {os.cpu_count()} CPUs")
     finally:
         if args.keep:
             print(f"kept {work}", file=sys.stderr)

@@ -37,10 +37,9 @@ def git_apply(folder: Path, diff: str) -> None:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under root (relative posix path -> bytes), the --check cache folder aside."""
+    """Every file under root (relative posix path -> bytes)."""
     return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*"))
-            if p.is_file() and ".portsync-cache" not in p.relative_to(root).parts}
+            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @dataclass
@@ -56,6 +55,15 @@ class Result:
 
 
 RunCli = Callable[..., Result]
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+              ) -> Path:
+    """Every test's --check cache in a folder of its own, never the user's (nor the repo)."""
+    folder = tmp_path_factory.mktemp("portsync-cache")
+    monkeypatch.setenv("PORTSYNC_CACHE_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
-"""The --check cache: a warm answer only while every input is byte-identical, never for drift."""
+"""The --check cache: a warm answer only while every input is byte-identical, never for drift.
+
+Entries live in the user's cache folder ($PORTSYNC_CACHE_DIR: a tmp folder per
+test, see conftest.cache_dir), never under the repository.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,7 @@ import pytest
 
 import portsync.cache
 import portsync.sync
-from portsync.cache import CACHE_DIR
-from tests.conftest import RunCli, build_tree
+from tests.conftest import RunCli, build_tree, snapshot
 
 REGISTRY = """\
 version: 1
@@ -96,19 +99,41 @@ def edit_keeping_stat(path: Path, old: str, new: str) -> None:
     assert path.stat().st_mtime_ns == before.st_mtime_ns
 
 
-def test_warm_check_replays_the_answer_and_git_ignores_the_cache(
-        repo: Path, run_cli: RunCli, runs: list[int]) -> None:
+def _entries(cache_dir: Path) -> list[Path]:
+    return sorted((cache_dir / "check").glob("*.json"))
+
+
+def test_warm_check_replays_the_answer_and_writes_nothing_under_the_root(
+        repo: Path, run_cli: RunCli, runs: list[int], cache_dir: Path) -> None:
+    before = snapshot(repo)
     warm(run_cli, repo, runs)
     again = run_cli("--check", cwd=repo)
     assert (again.code, again.out) == (0, "all 6 files in sync\n"), again
     assert runs == []
-    assert (repo / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert snapshot(repo) == before
+    assert sorted(p.name for p in repo.iterdir()) == sorted(
+        [".env", "README.md", "ports.yaml", "svc", "templates"])
+    assert len(_entries(cache_dir)) == 1
 
 
-def test_warm_check_imports_no_parser_nor_template_engine(repo: Path) -> None:
-    probe = ("import sys\nfrom portsync.cli import main\ncode = main(['--check'])\n"
-             "print(sorted(m for m in ('ruamel', 'yaml', 'jinja2', 'deepdiff', 'dotenv')"
-             " if m in sys.modules))\nsys.exit(code)\n")
+def test_no_cache_neither_reads_nor_writes_it(repo: Path, run_cli: RunCli, runs: list[int],
+                                             cache_dir: Path) -> None:
+    for _ in range(2):
+        result = run_cli("--check", "--no-cache", cwd=repo)
+        assert (result.code, result.out) == (0, "all 6 files in sync\n"), result
+    assert len(runs) == 2
+    assert _entries(cache_dir) == []
+    runs.clear()
+    warm(run_cli, repo, runs)
+    assert run_cli("--check", "--no-cache", cwd=repo).code == 0
+    assert len(runs) == 1
+
+
+def test_warm_check_imports_neither_click_nor_the_registry_nor_a_parser(repo: Path) -> None:
+    heavy = ("click", "ruamel", "yaml", "jinja2", "deepdiff", "dotenv", "platformdirs",
+             "portsync.cli", "portsync.registry.loading", "portsync.model")
+    probe = ("import sys\nfrom portsync.entry import main\ncode = main(['--check'])\n"
+             f"print(sorted(m for m in {heavy!r} if m in sys.modules))\nsys.exit(code)\n")
     runs = [subprocess.run([sys.executable, "-c", probe], cwd=repo, capture_output=True,
                            text=True, check=False) for _ in range(2)]
     assert [r.returncode for r in runs] == [0, 0], runs
@@ -219,14 +244,15 @@ def test_output_options_are_part_of_the_key(repo: Path, run_cli: RunCli,
     assert {f["path"] for f in json.loads(sub.out)["files"]} >= {"api/production.yaml"}, sub
 
 
-def test_drift_is_never_cached(repo: Path, run_cli: RunCli, runs: list[int]) -> None:
+def test_drift_is_never_cached(repo: Path, run_cli: RunCli, runs: list[int],
+                               cache_dir: Path) -> None:
     (repo / "svc/api/production.yaml").write_text("# api\nport: 8001\n")
     for _ in range(2):
         result = run_cli("--check", cwd=repo)
         assert result.code == 1, result
         assert "svc/api/production.yaml:2: port: found 8001, expected 8000" in result.out
     assert len(runs) == 2
-    assert not list((repo / CACHE_DIR).glob("*.json")) if (repo / CACHE_DIR).exists() else True
+    assert _entries(cache_dir) == []
 
 
 def test_sync_and_dry_run_never_use_the_cache(repo: Path, run_cli: RunCli,
@@ -239,31 +265,47 @@ def test_sync_and_dry_run_never_use_the_cache(repo: Path, run_cli: RunCli,
     assert len(runs) == 2
 
 
-def _entries(repo: Path) -> list[Path]:
-    return sorted((repo / CACHE_DIR).glob("check-*.json"))
+def _reseal(entry: dict[str, Any]) -> dict[str, Any]:
+    body = {k: v for k, v in entry.items() if k != "seal"}
+    return {**body, "seal": portsync.cache._seal(body)}
 
 
 @pytest.mark.parametrize("damage", [
     lambda text: text[: len(text) // 2],
     lambda text: "[]",
-    lambda text: json.dumps({**json.loads(text), "files": [["README.md", None, 1]]}),
-    lambda text: json.dumps({**json.loads(text), "stdout": [1, 2]}),
-    lambda text: json.dumps({**json.loads(text), "templates_dir": None}),
+    lambda text: json.dumps({**json.loads(text), "files": []}),
+    lambda text: json.dumps({**json.loads(text), "registries": []}),
+    lambda text: json.dumps({**json.loads(text), "seal": None}),
+    lambda text: json.dumps(_reseal({**json.loads(text), "files": [["README.md", None, 1]]})),
+    lambda text: json.dumps(_reseal({**json.loads(text), "answer": {"stdout": [1, 2]}})),
+    lambda text: json.dumps(_reseal({**json.loads(text), "templates_dir": None})),
     lambda text: "\udcff",
-], ids=["truncated", "not-a-mapping", "bad-file-row", "bad-lines", "bad-folder", "not-utf8"])
+], ids=["truncated", "not-a-mapping", "files-emptied", "registries-emptied", "no-seal",
+        "resealed-bad-file-row", "resealed-bad-lines", "resealed-bad-folder", "not-utf8"])
 def test_damaged_cache_means_recompute(repo: Path, run_cli: RunCli, runs: list[int],
-                                       damage: Callable[[str], str]) -> None:
+                                       damage: Callable[[str], str], cache_dir: Path) -> None:
     warm(run_cli, repo, runs)
-    (entry,) = _entries(repo)
+    (entry,) = _entries(cache_dir)
     entry.write_bytes(damage(entry.read_text()).encode("utf-8", "surrogateescape"))
     result = run_cli("--check", cwd=repo)
     assert (result.code, result.out) == (0, "all 6 files in sync\n"), result
     assert len(runs) == 1
 
 
-def test_unwritable_cache_folder_is_harmless(repo: Path, run_cli: RunCli,
-                                             runs: list[int]) -> None:
-    (repo / CACHE_DIR).write_text("a file where the folder should be\n")
+def test_edited_entry_never_hides_drift(repo: Path, run_cli: RunCli, runs: list[int],
+                                        cache_dir: Path) -> None:
+    warm(run_cli, repo, runs)
+    (entry,) = _entries(cache_dir)
+    entry.write_text(json.dumps({**json.loads(entry.read_text()), "files": []}))
+    (repo / "svc/api/production.yaml").write_text("# api\nport: 8001\n")
+    result = run_cli("--check", cwd=repo)
+    assert result.code == 1, result
+    assert "svc/api/production.yaml:2: port: found 8001, expected 8000" in result.out, result
+
+
+def test_unwritable_cache_folder_is_harmless(repo: Path, run_cli: RunCli, runs: list[int],
+                                             cache_dir: Path) -> None:
+    (cache_dir / "check").write_text("a file where the folder should be\n")
     for _ in range(2):
         result = run_cli("--check", cwd=repo)
         assert (result.code, result.out) == (0, "all 6 files in sync\n"), result

@@ -10,13 +10,6 @@ import pytest
 
 from tests.conftest import REPO, RunCli, snapshot
 
-CACHE = ".portsync-cache/"  # portsync's own --check cache, not part of the repository
-
-
-def tree_of(root: Path) -> dict[str, bytes]:
-    """Every file of a repository copy except portsync's cache folder."""
-    return {p: b for p, b in snapshot(root).items() if not p.startswith(CACHE)}
-
 EXAMPLES = REPO / "examples"
 
 
@@ -129,14 +122,14 @@ def assert_only_values(path: str, before: bytes, after: bytes, old: str, new: st
 @pytest.mark.parametrize("system", SYSTEMS)
 def test_example_is_in_sync(system: str, tmp_path: Path, run_cli: RunCli) -> None:
     root = copy_example(system, tmp_path)
-    before = tree_of(root)
+    before = snapshot(root)
     result = run_cli("--check", "-r", "ports.yaml", cwd=root)
     assert result.code == 0, result
     assert "in sync" in result.out, result
     validated = run_cli("validate", "-r", "ports.yaml", cwd=root)
     assert validated.code == 0, validated
     assert validated.err == "", validated  # no warnings either
-    assert tree_of(root) == before
+    assert snapshot(root) == before
 
 
 @pytest.mark.parametrize("move", MOVES, ids=str)
@@ -144,15 +137,15 @@ def test_moving_a_service_rewrites_exactly_its_files(move: Move, tmp_path: Path,
                                                      run_cli: RunCli) -> None:
     root = copy_example(move.example, tmp_path)
     rewrite_line(root / "ports.yaml", move.old_line, move.new_line)
-    before = tree_of(root)
+    before = snapshot(root)
 
     drift = run_cli("--check", "-r", "ports.yaml", cwd=root)
     assert drift.code == 1, drift
-    assert tree_of(root) == before, "--check wrote files"
+    assert snapshot(root) == before, "--check wrote files"
 
     result = run_cli("-r", "ports.yaml", cwd=root)
     assert result.code == 0, result
-    after = tree_of(root)
+    after = snapshot(root)
     changed = changed_files(before, after)
     assert changed == move.files, result
     lines = sum(assert_only_values(path, before[path], after[path], move.old, move.new)
@@ -162,7 +155,7 @@ def test_moving_a_service_rewrites_exactly_its_files(move: Move, tmp_path: Path,
     again = run_cli("-r", "ports.yaml", cwd=root)
     assert again.code == 0, again
     assert "0 files updated" in again.out, again
-    assert tree_of(root) == after
+    assert snapshot(root) == after
     assert run_cli("--check", "-r", "ports.yaml", cwd=root).code == 0
 
 
@@ -182,12 +175,12 @@ def test_trading_rejects_a_service_moved_into_the_reserved_range(
     rewrite_line(root / "ports.yaml", old_line, new_line)
     line = (root / "ports.yaml").read_text().split("\n").index(new_line) + 1
     col = new_line.index("{port:") + 2
-    before = tree_of(root)
+    before = snapshot(root)
     for args in (["validate"], ["--check"], []):
         result = run_cli(*args, "-r", "ports.yaml", cwd=root)
         assert result.code == 2, result
         assert result.err.splitlines() == [f"ports.yaml:{line}:{col}: {m}" for m in messages], result
-        assert tree_of(root) == before
+        assert snapshot(root) == before
 
 
 @pytest.mark.parametrize("drift", DOC_DRIFTS, ids=str)

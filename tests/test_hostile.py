@@ -249,7 +249,7 @@ def state(folder: Path) -> dict[str, tuple[str, int, int]]:
     """Every regular file under folder: (sha256, mtime_ns, mode); links are followed."""
     found = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and ".portsync-cache" not in path.parts:
+        if path.is_file():
             info = path.stat()
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             found[path.relative_to(folder).as_posix()] = (digest, info.st_mtime_ns, info.st_mode)

@@ -31,7 +31,7 @@ def state(root: Path) -> dict[str, tuple[bytes, int, int, int]]:
     return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mode,
                                               p.stat().st_mtime_ns, p.stat().st_ino)
             for p in sorted(root.rglob("*"))
-            if p.is_file() and ".portsync-cache" not in p.parts}
+            if p.is_file()}
 
 
 @pytest.mark.parametrize("perm", [0o600, 0o640, 0o755, 0o700, 0o664])

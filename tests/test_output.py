@@ -141,11 +141,11 @@ def test_no_progress_bar_for_few_files_or_when_piped(tmp_path: Path, run_cli: Ru
     assert style.progress(items, "reading") is items
 
 
-def test_cached_in_sync_answer_is_colored_like_a_computed_one(drifted: Path,
-                                                              forced: RunCli) -> None:
+def test_cached_in_sync_answer_is_colored_like_a_computed_one(drifted: Path, forced: RunCli,
+                                                              cache_dir: Path) -> None:
     (drifted / "config.yaml").write_text("port: 8000  # api\n")
     first = forced("--check", cwd=drifted)
-    assert (drifted / ".portsync-cache").is_dir()  # the second run is answered from it
+    assert list(cache_dir.rglob("*.json"))  # the second run is answered from it
     second = forced("--check", cwd=drifted)
     assert first.code == second.code == 0
     assert first.out == second.out == f"{GREEN}{BOLD}all 1 file in sync\x1b[0m\n", second

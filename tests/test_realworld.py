@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, RunCli
-from tests.test_examples import tree_of
+from tests.conftest import REPO, RunCli, snapshot
 
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
 BACKEND = REALWORLD / "lumiere-backend"
@@ -61,20 +60,20 @@ def test_migrated_registry_is_valid(backend: Path, run_cli: RunCli) -> None:
 
 
 def test_check_finds_the_drifted_pourtier_ports(backend: Path, run_cli: RunCli) -> None:
-    before = tree_of(backend)
+    before = snapshot(backend)
     result = run_cli("--check", cwd=backend)
     assert result.code == 1, result
     assert result.out.splitlines() == [*POURTIER_DRIFT,
                                        "4 values drifted in 2 files, 11 already in sync",
                                        "run `portsync` to update these files"], result
-    assert tree_of(backend) == before
+    assert snapshot(backend) == before
 
 
 def test_sync_rewrites_only_the_drifted_values(backend: Path, run_cli: RunCli) -> None:
-    before = tree_of(backend)
+    before = snapshot(backend)
     result = run_cli(cwd=backend)
     assert result.code == 0, result
-    after = tree_of(backend)
+    after = snapshot(backend)
     changed = {p for p in before if before[p] != after[p]}
     assert changed == {"pourtier/config/test.yaml", "pourtier/config/default.yaml"}
     fixes = {"test": (b"7091", b"7090"), "default": (b"8091", b"8090")}
@@ -92,13 +91,13 @@ def test_sync_rewrites_only_the_drifted_values(backend: Path, run_cli: RunCli) -
 def test_literal_translation_shows_the_metrics_collision(backend: Path,
                                                          run_cli: RunCli) -> None:
     edit_registry(backend, PASSEUR, PASSEUR_LITERAL)
-    before = tree_of(backend)
+    before = snapshot(backend)
     for args in (["validate"], ["--check"]):
         result = run_cli(*args, cwd=backend)
         assert result.code == 2, result
         assert result.err == ("ports.yaml:34:39: host port 8790 collides: courier.metrics "
                               "(production) and passeur.metrics (production)\n"), result
-    assert tree_of(backend) == before
+    assert snapshot(backend) == before
 
 
 def test_kept_mapping_contradicts_passeurs_config(backend: Path, run_cli: RunCli) -> None:
