@@ -26,8 +26,8 @@ from portsync import __version__
 
 SCHEMA = 3
 MAX_BYTES = 16 * 1024 * 1024  # fsio.MAX_BYTES: what a cold run refuses, the cache never reads
-# Inputs hashed after the run (templates, included registries) that were modified
-# this close to its start may have changed while it read them: not remembered.
+# Templates are hashed after the run: one modified this close to its start may
+# have changed while it was read, so such a run is not remembered.
 _RACY_NS = 2_000_000_000
 _MAX_TEMPLATE_FILES = 5_000  # a templates folder larger than this is not worth caching
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
@@ -251,46 +251,33 @@ class Recorder:
         data = read_regular(registry)
         self.registry_digest = digest(data) if data is not None else None
 
-    def store(self, registries: list[str], templates_dir: str,
+    def store(self, registries: list[tuple[str, str]], templates_dir: str,
               files: list[tuple[str, str | None]], answer: Answer) -> None:
-        """Remember an in-sync answer; ``files`` are (path as written, text read or None).
+        """Remember an in-sync answer.
 
-        Nothing is stored when an input cannot be trusted (changed during the
-        run, modified just now, not a regular file). Failures are silent.
+        ``registries`` are (path, digest of the bytes read) of every registry
+        file, own and included; ``files`` (path as written, text read or None)
+        of every target. Nothing is stored when an input cannot be trusted
+        (the registry changed during the run, a template modified just now or
+        not a regular file). Failures are silent.
         """
-        if self.registry_digest is None:
-            return
-        racy = self.started - _RACY_NS
-        rows = self._registries(registries, racy)
-        templates = tree_digest(templates_dir, _Root(os.path.dirname(str(self.key[2]))), racy)
-        if rows is None or templates is None or any(text is None for _, text in files):
+        rows = dict(registries)
+        own = str(self.key[2])
+        if self.registry_digest is None or \
+                rows.setdefault(own, self.registry_digest) != self.registry_digest:
+            return  # the registry changed during the run
+        templates = tree_digest(templates_dir, _Root(os.path.dirname(own)),
+                                self.started - _RACY_NS)
+        if templates is None or any(text is None for _, text in files):
             return
         body: dict[str, object] = {
-            "key": self.key, "registries": rows, "templates_dir": templates_dir,
-            "templates": templates, "answer": answer.to_json(),
+            "key": self.key, "registries": sorted([p, d] for p, d in rows.items()),
+            "templates_dir": templates_dir, "templates": templates, "answer": answer.to_json(),
             "files": [[rel, digest(text.encode("utf-8"))] for rel, text in files
                       if text is not None],
         }
         body["seal"] = _seal(body)
         self._write(json.dumps(body, separators=(",", ":")))
-
-    def _registries(self, registries: list[str], racy: int) -> list[list[str]] | None:
-        own = str(self.key[2])
-        rows = [[own, self.registry_digest or ""]]
-        data = read_regular(own)
-        if data is None or digest(data) != self.registry_digest:
-            return None  # the registry changed during the run
-        for path in registries:
-            if path == own:
-                continue
-            data = read_regular(path)
-            try:
-                if data is None or os.stat(path).st_mtime_ns >= racy:
-                    return None
-            except OSError:
-                return None
-            rows.append([path, digest(data)])
-        return rows
 
     def _write(self, text: str) -> None:
         target = entry_path(self.cache_folder, self.key)

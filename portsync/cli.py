@@ -245,7 +245,7 @@ def _cached_check(path: Path, mode: Mode, compute: Callable[[], tuple[SyncResult
     if output.code == 0 and not result.changed and result.templates_dir is not None:
         answer = cache.Answer(output.stdout, output.stderr, output.headline,
                               _shown(output, mode.output))
-        recorder.store([], str(result.templates_dir),
+        recorder.store([(str(i.path), i.digest) for i in result.inputs], str(result.templates_dir),
                        [(change.path, change.before) for change, _ in result.files], answer)
     return output
 

@@ -11,7 +11,7 @@ from portsync import fsio, journal
 from portsync.drift import Drift, plan_drifts
 from portsync.errors import PortsyncError, TargetError, UsageError, raise_all
 from portsync.mode import Action, Mode
-from portsync.model import FileChange, Notice, Plan, Registry
+from portsync.model import FileChange, InputFile, Notice, Plan, Registry
 from portsync.plan import build_plan
 from portsync.registry.loading import load_registry
 from portsync.registry.policy import check_policy
@@ -51,6 +51,7 @@ class SyncResult:
     written: tuple[str, ...]
     warnings: tuple[Notice, ...]
     templates_dir: Path | None = None  # an input of the run, for the --check cache
+    inputs: tuple[InputFile, ...] = ()  # every registry file read (own and included), likewise
 
     @property
     def changed(self) -> list[tuple[FileChange, str]]:
@@ -140,4 +141,5 @@ def _run(path: Path, mode: Mode, progress: Progress | None, refused: str | None
         written = [fsio.display_path(f.absolute)
                    for f in write_plan(plan, path.parent, refused, progress)]
     return SyncResult(mode.action, files, drifts, tuple(written),
-                      (*loaded.registry.warnings, *notes), loaded.registry.templates_dir)
+                      (*loaded.registry.warnings, *notes), loaded.registry.templates_dir,
+                      loaded.registry.inputs)

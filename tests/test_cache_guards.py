@@ -127,3 +127,34 @@ def test_templates_folder_with_a_fifo_is_not_cached(tmp_path: Path) -> None:
         done = portsync(root, "--check")
         assert done.returncode == 0, done
     assert not list((Path(os.environ["PORTSYNC_CACHE_DIR"]) / "check").glob("*.json"))
+
+
+def _answer() -> cache.Answer:
+    lines = ["all 0 files in sync"]
+    return cache.Answer(lines, [], lines[0], {"out": [lines, lines], "err": [[], []]})
+
+
+def test_every_registry_file_read_is_verified(tmp_path: Path) -> None:
+    own, other = tmp_path / "ports.yaml", tmp_path / "../other.yaml"
+    own.write_text("version: 1\n")
+    other.write_text("version: 1\nservices: {db: 5432}\n")
+    key = cache.request_key(str(own), None, "text", False, False, str(tmp_path))
+    folder = str(tmp_path / "cache")
+    recorder = cache.Recorder(folder, key)
+    read = [(str(p), cache.digest(p.read_bytes())) for p in (own, other)]
+    recorder.store(read, str(tmp_path / "templates"), [], _answer())
+    assert cache.lookup(folder, key) is not None
+    other.write_text("version: 1\nservices: {db: 5433}\n")  # an included registry changed
+    assert cache.lookup(folder, key) is None
+
+
+def test_registry_changed_during_the_run_is_not_remembered(tmp_path: Path) -> None:
+    own = tmp_path / "ports.yaml"
+    own.write_text("version: 1\n")
+    key = cache.request_key(str(own), None, "text", False, False, str(tmp_path))
+    folder = str(tmp_path / "cache")
+    recorder = cache.Recorder(folder, key)
+    own.write_text("version: 1\nservices: {db: 5432}\n")  # after the run started
+    recorder.store([(str(own), cache.digest(own.read_bytes()))], str(tmp_path / "t"), [],
+                   _answer())
+    assert not os.path.exists(folder)

@@ -67,12 +67,13 @@ def _run(root: Path, *args: str, **env: str) -> tuple[int, str, str]:
     return done.returncode, done.stdout, done.stderr
 
 
-@pytest.mark.parametrize("args", [
-    ("--check",), ("sync", "--check", "-q"), ("--check", "--format", "json"),
-    ("--check", "--format", "github"), ("--no-color", "--check"),
-    ("--check", "--env", "development"), ("--check", "-r", "ports.yaml"),
+@pytest.mark.parametrize(("args", "color"), [
+    *((args, "NO_COLOR") for args in (
+        ("--check",), ("sync", "--check", "-q"), ("--check", "--format", "github"),
+        ("--check", "--env", "development"), ("-v", "--check", "-r", "ports.yaml"))),
+    *((args, "FORCE_COLOR") for args in (
+        ("--check",), ("--no-color", "sync", "--check"), ("--check", "--format", "json"))),
 ])
-@pytest.mark.parametrize("color", ["NO_COLOR", "FORCE_COLOR"])
 def test_hit_prints_what_the_cold_run_printed(tmp_path: Path, args: tuple[str, ...],
                                               color: str) -> None:
     root = build_tree(tmp_path, {"ports.yaml": REGISTRY, "api/production.yaml": "port: 80\n",
