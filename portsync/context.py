@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from portsync.model import Registry
+from portsync.model import Registry, Service
 from portsync.registry.resolution import PortTable
 
 
@@ -17,31 +17,31 @@ class ContextFactory:
         self.table = table
         self._shared: dict[str, Any] | None = None
 
+    def _service(self, svc: Service, project: str | None) -> dict[str, Any]:
+        """One service as templates see it: its ports and published ports per environment."""
+        envs = self.registry.environments
+        ports: dict[str, dict[str, int]] = {}
+        host_ports: dict[str, dict[str, int]] = {}
+        for named in svc.ports:
+            found = {e.name: p for e in envs
+                     if (p := self.table.get(svc.name, named.name, e.name)) is not None}
+            ports[named.name] = {env: p.port for env, p in found.items()}
+            if svc.publishes(named.name):
+                host_ports[named.name] = {env: p.host_port for env, p in found.items()
+                                          if p.host_port is not None}
+        return {
+            "name": svc.name, "description": svc.description, "group": svc.group,
+            "host": svc.host, "fixed": svc.fixed, "registry": svc.origin, "project": project,
+            "environments": [e.name for e in envs if self.table.runs_in(svc, e.name)],
+            "ports": ports, "host_ports": host_ports,
+        }
+
     def shared(self) -> dict[str, Any]:
         """The environment-independent part of every context, built once on first use."""
         if self._shared is None:
-            reg, table = self.registry, self.table
-            services = []
-            for svc in reg.known_services:
-                ports: dict[str, dict[str, int]] = {}
-                host_ports: dict[str, dict[str, int]] = {}
-                for named in svc.ports:
-                    ports[named.name] = {}
-                    if svc.publishes(named.name):
-                        host_ports[named.name] = {}
-                    for env in reg.environments:
-                        found = table.get(svc.name, named.name, env.name)
-                        if found is not None:
-                            ports[named.name][env.name] = found.port
-                            if found.host_port is not None:
-                                host_ports[named.name][env.name] = found.host_port
-                services.append({
-                    "name": svc.name, "description": svc.description, "group": svc.group,
-                    "host": svc.host, "fixed": svc.fixed, "registry": svc.origin,
-                    "environments": [e.name for e in reg.environments
-                                     if table.runs_in(svc, e.name)],
-                    "ports": ports, "host_ports": host_ports,
-                })
+            reg = self.registry
+            services = [self._service(svc, source.project)
+                        for source in (reg, *reg.included) for svc in source.services]
             self._shared = {
                 "project": reg.project,
                 "environments": [e.name for e in reg.environments],

@@ -13,6 +13,7 @@ from portsync.errors import PortsyncError, TargetError, UsageError, raise_all
 from portsync.mode import Action, Mode
 from portsync.model import FileChange, InputFile, Notice, Plan, Registry
 from portsync.plan import build_plan
+from portsync.registry.gitcache import Fetch
 from portsync.registry.loading import load_registry
 from portsync.registry.policy import check_policy
 from portsync.registry.resolution import PortTable
@@ -59,9 +60,12 @@ class SyncResult:
         return [(f, p) for f, p in self.files if f.changed]
 
 
-def load(path: Path) -> Loaded:
-    """Load ports.yaml and check its port policy; every problem is raised at once."""
-    registry = load_registry(path)
+def load(path: Path, fetch: Fetch = Fetch.MISSING) -> Loaded:
+    """Load ports.yaml and its includes, check the port policy; all problems at once.
+
+    ``fetch`` says when a git include may be fetched (default: when not cached yet).
+    """
+    registry = load_registry(path, fetch)
     table = PortTable(registry)
     check_policy(registry, table)
     return Loaded(registry, table)
@@ -132,7 +136,7 @@ def _run(path: Path, mode: Mode, progress: Progress | None, refused: str | None
         notes = journal.recover(path.parent)  # before planning: the plan reads what it wrote
     else:
         notes = journal.pending(path.parent)
-    loaded = load(path)
+    loaded = load(path, Fetch.NEVER if mode.action is Action.CHECK else Fetch.MISSING)
     plan = make_plan(loaded, mode.envs, progress)
     files = tuple((f, fsio.display_path(f.absolute)) for f in plan.files)
     drifts = tuple(plan_drifts(files)) if mode.action is Action.CHECK else ()

@@ -51,7 +51,7 @@ def test_all_schema_problems_reported_at_once_with_positions(tmp_path: Path) -> 
         "ports.yaml:1:1: missing required key 'version' (use version: 1)",
         "ports.yaml:2:1: unknown key 'colour' in ports.yaml (allowed: version, project, "
         "parallel_environments, environments, default_environment, ranges, services, targets, "
-        "templates_dir)",
+        "templates_dir, include)",
         "ports.yaml:4:17: environments.dev.offset must be an integer, not the string 'ten'",
         "ports.yaml:7:11: services.web.port must be an integer port, not the string '80a'",
         "ports.yaml:9:11: services.api.port = 70000 is not a port (1..65535)",

@@ -88,6 +88,7 @@ def test_schema_keys_match_the_registry_reader():
     assert set(defs["environment"]["properties"]) == set(reg.ENV_KEYS)
     assert set(defs["range"]["oneOf"][1]["properties"]) == set(reader.RANGE_KEYS)
     assert set(defs["service"]["oneOf"][1]["properties"]) == set(service_schema.SERVICE_KEYS)
+    assert set(defs["include"]["properties"]) == set(reg.INCLUDE_KEYS)
     assert set(defs["target"]["properties"]) == set(target_schema.TARGET_KEYS)
     rule = defs["target"]["properties"]["replace"]["items"]
     assert set(rule["properties"]) == set(target_schema.RULE_KEYS)

@@ -1,28 +1,24 @@
-"""Read ports.yaml and turn it into a schema-valid Registry (every problem at once)."""
+"""Read ports.yaml and every registry it includes into one schema-valid Registry."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-from portsync import fsio, yamlio
-from portsync.errors import RegistryError
-from portsync.model import InputFile, Registry
+from portsync import fsio
+from portsync.model import Registry
+from portsync.registry.document import read_document
+from portsync.registry.gitcache import Fetch
+from portsync.registry.includes import follow_includes
 from portsync.registry.schema import SchemaReader
 
 
-def read_registry(path: Path, label: str, origin: str | None = None) -> Registry:
-    """One registry file, schema-checked, its includes not yet followed."""
-    text = fsio.read_text(path, label, RegistryError)
-    if text is None:
-        raise RegistryError("file not found", where=label)
-    data = yamlio.load(text.body, label, RegistryError)
-    registry = SchemaReader(label, origin).registry(data, path.absolute())
-    digest = hashlib.blake2b(text.full.encode("utf-8"), digest_size=16).hexdigest()
-    return replace(registry, inputs=(InputFile(path.absolute(), digest),))
+def load_registry(path: Path, fetch: Fetch = Fetch.MISSING) -> Registry:
+    """Read and schema-check ports.yaml and its includes; every problem is reported at once.
 
-
-def load_registry(path: Path) -> Registry:
-    """Read and schema-check ports.yaml; every problem is reported at once."""
-    return read_registry(path, fsio.display_path(path))
+    ``fetch`` says whether a git include not in the cache yet may be fetched.
+    """
+    label = fsio.display_path(path)
+    data, source = read_document(path, label)
+    registry = SchemaReader(label).registry(data, path.absolute())
+    return follow_includes(replace(registry, inputs=(source,)), fetch)

@@ -15,7 +15,7 @@ DEFAULT_ENVIRONMENT = "default"
 
 TOP_KEYS = (
     "version", "project", "parallel_environments", "environments", "default_environment",
-    "ranges", "services", "targets", "templates_dir",
+    "ranges", "services", "targets", "templates_dir", "include",
 )
 ENV_KEYS = ("offset", "host_offset", "range", "description")
 INCLUDE_KEYS = ("path", "git", "rev")
@@ -132,8 +132,9 @@ class SchemaReader(ServiceReader):
             elif git is not None and "rev" not in spec:
                 self.error(section, index, f"{what} needs 'rev': a tag or commit to pin "
                            f"{git} to (quote a rev made of digits)")
-            elif "" in (path, git, rev):
-                self.error(section, index, f"{what}: path, git and rev must not be empty")
+            elif any(v is not None and (not v or "\0" in v) for v in (path, git, rev)):
+                self.error(section, index, f"{what}: path, git and rev must be non-empty "
+                           "text without NUL bytes")
             elif not (git is not None and rev is None):  # a rev of the wrong type: recorded
                 found.append(IncludeEntry(path, git, rev, self.at(section, index)))
         return tuple(found)

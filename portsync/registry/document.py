@@ -1,0 +1,21 @@
+"""One registry file read from disk: its YAML document and the identity of its bytes."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from portsync import fsio, yamlio
+from portsync.errors import RegistryError
+from portsync.model import InputFile
+
+
+def read_document(path: Path, label: str) -> tuple[Any, InputFile]:
+    """The loaded YAML document of a registry file, and the file with its bytes' digest."""
+    text = fsio.read_text(path, label, RegistryError)
+    if text is None:
+        raise RegistryError("file not found", where=label)
+    data = yamlio.load(text.body, label, RegistryError)
+    digest = hashlib.blake2b(text.full.encode("utf-8"), digest_size=16).hexdigest()
+    return data, InputFile(path.absolute(), digest)
