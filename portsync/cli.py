@@ -117,6 +117,8 @@ def _sync_options(func: F) -> F:
         click.option("--no-cache", is_flag=True,
                      help="--check without the cache of in-sync answers (neither read nor "
                           "written)."),
+        click.option("--fetch", is_flag=True,
+                     help="Fetch every git include again (a moved tag), even with --check."),
     )):
         func = option(func)
     return func
@@ -156,7 +158,7 @@ def _guarded(verbose: bool, output: str, body: Callable[[], Output]) -> int:
 @_color_option
 @click.pass_context
 def cli(ctx: click.Context, check: bool, dry_run: bool, envs: tuple[str, ...], output: str,
-        no_cache: bool, registry: str | None, quiet: bool, verbose: bool) -> None:
+        no_cache: bool, fetch: bool, registry: str | None, quiet: bool, verbose: bool) -> None:
     """Keep every config file that repeats a port in sync with ports.yaml.
 
     Without a command, portsync runs `sync` with the options below. -r, -q, -v
@@ -164,7 +166,7 @@ def cli(ctx: click.Context, check: bool, dry_run: bool, envs: tuple[str, ...], o
     a command's own options.
     """
     if ctx.invoked_subcommand is None:
-        ctx.exit(_sync(check, dry_run, registry, envs, output, no_cache, quiet, verbose))
+        ctx.exit(_sync(check, dry_run, registry, envs, output, no_cache, quiet, verbose, fetch))
     command = cli.get_command(ctx, ctx.invoked_subcommand)
     accepted = {p.name for p in command.params} if command is not None else set()
     _check_leading(ctx, ctx.invoked_subcommand, accepted)
@@ -188,7 +190,7 @@ def _check_leading(ctx: click.Context, name: str, accepted: Collection[str | Non
 
 
 def _sync(check: bool, dry_run: bool, registry: str | None, envs: tuple[str, ...],
-          output: str, no_cache: bool, quiet: bool, verbose: bool) -> int:
+          output: str, no_cache: bool, quiet: bool, verbose: bool, fetch: bool) -> int:
     """``portsync [sync]``: write, check or diff every target; the exit code."""
     if check and dry_run:
         raise click.UsageError("--check and --dry-run exclude each other")
@@ -197,7 +199,7 @@ def _sync(check: bool, dry_run: bool, registry: str | None, envs: tuple[str, ...
     from portsync.report import render_result
 
     mode = Mode.from_flags(check=check, dry_run=dry_run, output=output, quiet=quiet,
-                           verbose=verbose, envs=envs)
+                           verbose=verbose, envs=envs, fetch=fetch)
 
     def body() -> Output:
         path = find_registry(registry)
@@ -208,7 +210,8 @@ def _sync(check: bool, dry_run: bool, registry: str | None, envs: tuple[str, ...
             result = run(path, mode, None if quiet else style.progress)
             return result, render_result(result, output, quiet, _fix_command(registry, envs))
 
-        if check and not no_cache:  # an unchanged in-sync repository: the user's cache answers
+        # --fetch must reach the network: the cache would answer without fetching.
+        if check and not no_cache and not fetch:  # unchanged and in sync: the cache answers
             return _cached_check(path, mode, compute)
         return compute()[1]
 
@@ -267,9 +270,10 @@ def _fix_command(registry: str | None, envs: tuple[str, ...]) -> str:
 @_color_option
 @click.pass_context
 def sync(ctx: click.Context, check: bool, dry_run: bool, envs: tuple[str, ...], output: str,
-         no_cache: bool, registry: str | None, quiet: bool, verbose: bool) -> None:
+         no_cache: bool, fetch: bool, registry: str | None, quiet: bool, verbose: bool
+         ) -> None:
     """Bring every target file in line with ports.yaml (the default command)."""
-    ctx.exit(_sync(check, dry_run, registry, envs, output, no_cache, quiet, verbose))
+    ctx.exit(_sync(check, dry_run, registry, envs, output, no_cache, quiet, verbose, fetch))
 
 
 @cli.command()

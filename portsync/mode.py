@@ -16,17 +16,18 @@ class Action(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Mode:
-    """The run's action, output format and verbosity."""
+    """The run's action, output format and verbosity; ``fetch``: fetch git includes again."""
 
     action: Action = Action.WRITE
     output: str = "text"
     quiet: bool = False
     verbose: bool = False
     envs: tuple[str, ...] | None = None
+    fetch: bool = False
 
     @classmethod
     def from_flags(cls, *, check: bool, dry_run: bool, output: str, quiet: bool, verbose: bool,
-                   envs: tuple[str, ...]) -> Mode:
+                   envs: tuple[str, ...], fetch: bool = False) -> Mode:
         """Turn the sync flags into one Mode (black's WriteBack idea)."""
         action = Action.CHECK if check else Action.DIFF if dry_run else Action.WRITE
-        return cls(action, output, quiet, verbose, envs or None)
+        return cls(action, output, quiet, verbose, envs or None, fetch)

@@ -136,7 +136,10 @@ def _run(path: Path, mode: Mode, progress: Progress | None, refused: str | None
         notes = journal.recover(path.parent)  # before planning: the plan reads what it wrote
     else:
         notes = journal.pending(path.parent)
-    loaded = load(path, Fetch.NEVER if mode.action is Action.CHECK else Fetch.MISSING)
+    # --check fetches nothing it has not fetched before, unless --fetch asks for it.
+    fetch = Fetch.REFRESH if mode.fetch else \
+        Fetch.NEVER if mode.action is Action.CHECK else Fetch.MISSING
+    loaded = load(path, fetch)
     plan = make_plan(loaded, mode.envs, progress)
     files = tuple((f, fsio.display_path(f.absolute)) for f in plan.files)
     drifts = tuple(plan_drifts(files)) if mode.action is Action.CHECK else ()
