@@ -193,13 +193,18 @@ def render_validation(path: Path, registry: Registry, output: str, quiet: bool =
     head = (f"{path.name} is valid: {_plural(len(registry.services), 'service')}, "
             f"{_plural(ports, 'port')}, {_plural(len(registry.environments), 'environment')}, "
             f"{_plural(len(registry.targets), 'target')}")
+    included = [(r.origin, [s.name for s in r.services]) for r in registry.included]
     if output == "json":
         document = {"portsync": 1, "ok": True, "exit_code": EXIT_OK, "summary": head,
-                    "errors": [], "warnings": [str(w) for w in registry.warnings]}
+                    "errors": [], "warnings": [str(w) for w in registry.warnings],
+                    "included": [{"registry": label, "services": names}
+                                 for label, names in included]}
         return Output([json.dumps(document, indent=2)], [], EXIT_OK)
+    lines = [head] + [f"included from {label}: {', '.join(names) or 'no services'}"
+                      for label, names in included]
     if output == "github":
         return Output([_warning(w) for w in registry.warnings]
-                      + ([] if quiet else [head]), [], EXIT_OK)
+                      + ([] if quiet else lines), [], EXIT_OK)
     if quiet:
         return Output([], [], EXIT_OK)
-    return Output([head], [f"warning: {w}" for w in registry.warnings], EXIT_OK, head)
+    return Output(lines, [f"warning: {w}" for w in registry.warnings], EXIT_OK, head)

@@ -12,6 +12,7 @@ The JSON document (stable; new keys may be added, none removed)::
           "name": "http",                                  # "http" for a single `port:`
           "group": "infra" | null,
           "description": "PostgreSQL",                     # "" when none
+          "registry": "../infra/ports.yaml" | null,        # included from there; null: own
           "environments": {                                # only where it has a port
             "development": {"port": 5432, "host_port": 5432},   # host_port null: not published
             "test": {"port": 5432, "host_port": 5433}
@@ -46,6 +47,7 @@ class Row:
     group: str | None
     description: str
     ports: tuple[ResolvedPort | None, ...]
+    registry: str | None = None  # the included registry it comes from; None: its own
 
 
 def select_envs(registry: Registry, envs: Sequence[str]) -> tuple[str, ...]:
@@ -61,12 +63,12 @@ def select_envs(registry: Registry, envs: Sequence[str]) -> tuple[str, ...]:
 def rows(table: PortTable, envs: Sequence[str]) -> list[Row]:
     """One row per (service, port name) that has a port in at least one shown environment."""
     found = []
-    for service in table.registry.services:
+    for service in table.registry.known_services:
         for named in service.ports:
             ports = tuple(table.get(service.name, named.name, env) for env in envs)
             if any(ports):
                 found.append(Row(service.name, named.name, service.group,
-                                 service.description, ports))
+                                 service.description, ports, service.origin))
     return found
 
 
@@ -90,9 +92,11 @@ def _label(row: Row) -> str:
 
 
 def _grid(found: list[Row], envs: Sequence[str]) -> list[list[str]]:
-    header = ["SERVICE", *envs, "GROUP", "DESCRIPTION"]
-    body = [[_label(r), *(cell(p) for p in r.ports), r.group or "", r.description]
-            for r in found]
+    # A REGISTRY column only when some service comes from an included registry.
+    origins = any(r.registry for r in found)
+    header = ["SERVICE", *envs, "GROUP", "DESCRIPTION", *(["REGISTRY"] if origins else [])]
+    body = [[_label(r), *(cell(p) for p in r.ports), r.group or "", r.description,
+             *([r.registry or ""] if origins else [])] for r in found]
     return [header, *body]
 
 
@@ -114,25 +118,31 @@ def as_text(found: list[Row], envs: Sequence[str]) -> list[str]:
 def as_markdown(found: list[Row], envs: Sequence[str]) -> list[str]:
     """A GitHub-flavoured markdown table."""
     grid = _grid(found, envs)
-    grid[0] = ["Service", *envs, "Group", "Description"]
+    grid[0] = ["Service", *envs, "Group", "Description", *(["Registry"] if len(grid[0]) >
+                                                           len(envs) + 3 else [])]
 
     def esc(value: str) -> str:
         return value.replace("\\", "\\\\").replace("|", "\\|") or " "
 
-    align = ["---", *("---:" for _ in envs), "---", "---"]
+    align = ["---", *("---:" for _ in envs), *("---" for _ in grid[0][len(envs) + 1:])]
     return [f"| {' | '.join(esc(v) for v in line)} |" for line in grid[:1]] + \
         [f"| {' | '.join(align)} |"] + \
         [f"| {' | '.join(esc(v) for v in line)} |" for line in grid[1:]]
 
 
 def as_csv(found: list[Row], envs: Sequence[str]) -> list[str]:
-    """CSV with a header: service, port_name, one column per environment, group, description."""
+    """CSV with a header: service, port_name, one column per environment, group, description.
+
+    A last column ``registry`` names the included registry of each service, when any is.
+    """
+    origins = any(r.registry for r in found)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["service", "port_name", *envs, "group", "description"])
+    writer.writerow(["service", "port_name", *envs, "group", "description",
+                     *(["registry"] if origins else [])])
     for r in found:
         writer.writerow([r.service, r.name, *(cell(p) if p else "" for p in r.ports),
-                         r.group or "", r.description])
+                         r.group or "", r.description, *([r.registry or ""] if origins else [])])
     return buffer.getvalue().rstrip("\n").split("\n")
 
 
@@ -144,7 +154,7 @@ def as_json(registry: Registry, found: list[Row], envs: Sequence[str]) -> list[s
         "environments": list(envs),
         "ports": [{
             "service": r.service, "name": r.name, "group": r.group,
-            "description": r.description,
+            "description": r.description, "registry": r.registry,
             "environments": {p.env: {"port": p.port, "host_port": p.host_port}
                              for p in r.ports if p is not None},
         } for r in found],
