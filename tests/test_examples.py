@@ -24,6 +24,7 @@ class Move:
     new: str
     files: frozenset[str]
     lines: int  # how many lines change in those files, all told
+    repo: str = "."  # the folder of the registry inside the example
 
     def __str__(self) -> str:
         return f"{self.example}:{self.old}->{self.new}"
@@ -44,19 +45,24 @@ MOVES = [
          "    ports: {http: 3002, ws: 3003}  # REST API and its WebSocket server",
          "    ports: {http: 3012, ws: 3003}  # REST API and its WebSocket server",
          "3002", "3012",
-         frozenset({"Hypernode-Site-App/.env", "Hypernode-Site-App/api/.env",
-                    "Hypernode-Site-App/api/config/default.json",
-                    "hypernode-llm-deployer/hypernode-app/.env", "docker-compose.yml",
-                    "nginx/hypernode.conf", "README.md"}), 9),
+         frozenset(f"Hypernode-Site-App/{p}" for p in (
+             ".env", "api/.env", "api/config/default.json", "docker-compose.yml",
+             "nginx/hypernode.conf", "README.md")), 8, "Hypernode-Site-App"),
     Move("hypernode", "    port: 3000", "    port: 3010", "3000", "3010",
-         frozenset({"Hypernode-Site-App/package.json", "Hypernode-Site-App/api/config/default.json",
-                    "docker-compose.yml", "nginx/hypernode.conf", "README.md"}), 6),
+         frozenset(f"Hypernode-Site-App/{p}" for p in (
+             "package.json", "api/config/default.json", "docker-compose.yml",
+             "nginx/hypernode.conf", "README.md")), 6, "Hypernode-Site-App"),
+    # A port defined in one repository, used in another's files (templates name it).
+    Move("hypernode", "    port: 3004", "    port: 3005", "3004", "3005",
+         frozenset({"hypernode-automation-engine/.env"}), 1, "hypernode-automation-engine"),
     Move("driftos",
          "    host_port: 5433                # avoids a local PostgreSQL on 5432",
          "    host_port: 5434                # avoids a local PostgreSQL on 5432",
          "5433", "5434", frozenset({"docker/docker-compose.yml", ".env", "docs/PORTS.md"}), 5),
 ]
-SYSTEMS = sorted({m.example for m in MOVES})
+# Every registry of the examples: hypernode is three repositories, each with its own.
+REGISTRIES = sorted(p.parent.relative_to(EXAMPLES).as_posix()
+                    for p in EXAMPLES.glob("**/ports.yaml"))
 
 
 @dataclass(frozen=True)
@@ -119,14 +125,16 @@ def assert_only_values(path: str, before: bytes, after: bytes, old: str, new: st
     return len(differing)
 
 
-@pytest.mark.parametrize("system", SYSTEMS)
-def test_example_is_in_sync(system: str, tmp_path: Path, run_cli: RunCli) -> None:
+@pytest.mark.parametrize("registry", REGISTRIES)
+def test_example_is_in_sync(registry: str, tmp_path: Path, run_cli: RunCli) -> None:
+    system, _, repo = registry.partition("/")
     root = copy_example(system, tmp_path)
+    here = root / repo
     before = snapshot(root)
-    result = run_cli("--check", "-r", "ports.yaml", cwd=root)
+    result = run_cli("--check", "-r", "ports.yaml", cwd=here)
     assert result.code == 0, result
     assert "in sync" in result.out, result
-    validated = run_cli("validate", "-r", "ports.yaml", cwd=root)
+    validated = run_cli("validate", "-r", "ports.yaml", cwd=here)
     assert validated.code == 0, validated
     assert validated.err == "", validated  # no warnings either
     assert snapshot(root) == before
@@ -136,14 +144,15 @@ def test_example_is_in_sync(system: str, tmp_path: Path, run_cli: RunCli) -> Non
 def test_moving_a_service_rewrites_exactly_its_files(move: Move, tmp_path: Path,
                                                      run_cli: RunCli) -> None:
     root = copy_example(move.example, tmp_path)
-    rewrite_line(root / "ports.yaml", move.old_line, move.new_line)
+    here = root / move.repo
+    rewrite_line(here / "ports.yaml", move.old_line, move.new_line)
     before = snapshot(root)
 
-    drift = run_cli("--check", "-r", "ports.yaml", cwd=root)
+    drift = run_cli("--check", "-r", "ports.yaml", cwd=here)
     assert drift.code == 1, drift
     assert snapshot(root) == before, "--check wrote files"
 
-    result = run_cli("-r", "ports.yaml", cwd=root)
+    result = run_cli("-r", "ports.yaml", cwd=here)
     assert result.code == 0, result
     after = snapshot(root)
     changed = changed_files(before, after)
@@ -152,11 +161,11 @@ def test_moving_a_service_rewrites_exactly_its_files(move: Move, tmp_path: Path,
                 for path in sorted(changed))
     assert lines == move.lines, result
 
-    again = run_cli("-r", "ports.yaml", cwd=root)
+    again = run_cli("-r", "ports.yaml", cwd=here)
     assert again.code == 0, again
     assert "0 files updated" in again.out, again
     assert snapshot(root) == after
-    assert run_cli("--check", "-r", "ports.yaml", cwd=root).code == 0
+    assert run_cli("--check", "-r", "ports.yaml", cwd=here).code == 0
 
 
 @pytest.mark.parametrize(("old_line", "new_line", "messages"), [

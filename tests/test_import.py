@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import REPO, RunCli, build_tree, snapshot
 
-EXAMPLES = ("lumiere", "deltran", "trading", "driftos", "hypernode")
+EXAMPLES = ("lumiere", "deltran", "trading", "driftos", "hypernode/Hypernode-Site-App")
 
 
 def _git(root: Path) -> None:
@@ -26,8 +26,10 @@ def _copy_example(name: str, dest: Path) -> Path:
         shutil.copytree(REPO / "templates", dest / "templates")
         for file in ("ports.yaml", "README.md"):
             shutil.copy2(REPO / file, dest / file)
-    else:
-        shutil.copytree(REPO / "examples" / name, dest)
+    else:  # hypernode/X: one of three sibling repositories, checked out beside the others
+        system, _, repo = name.partition("/")
+        shutil.copytree(REPO / "examples" / system, dest / system)
+        dest = dest / system / repo
     _git(dest)
     return dest
 
