@@ -110,6 +110,7 @@ def test_validate_json_valid(tmp_path: Path, run_cli: RunCli):
         "summary": "ports.yaml is valid: 2 services, 2 ports, 1 environment, 0 targets",
         "errors": [],
         "warnings": ["ports.yaml:5:8: services.low = 80 is a privileged port"],
+        "included": [],
     }
 
 

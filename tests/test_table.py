@@ -81,7 +81,7 @@ def test_json_document(tmp_path: Path, run_cli: RunCli):
     assert document["environments"] == ["production", "development", "test"]
     assert document["ports"][-1] == {
         "service": "postgres", "name": "http", "group": None, "description": "",
-        "environments": {"development": {"port": 5432, "host_port": 5432},
+        "registry": None, "environments": {"development": {"port": 5432, "host_port": 5432},
                          "test": {"port": 5432, "host_port": 5433}},
     }
     assert [(p["service"], p["name"]) for p in document["ports"]] == [
