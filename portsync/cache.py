@@ -33,13 +33,21 @@ _MAX_TEMPLATE_FILES = 5_000  # a templates folder larger than this is not worth 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
-def folder(explicit: str | None) -> str:
-    """Where entries live: ``$PORTSYNC_CACHE_DIR`` (given by the caller), else the platform's."""
+def root(explicit: str | None) -> str:
+    """The cache folder: ``$PORTSYNC_CACHE_DIR`` (given by the caller), else the platform's.
+
+    Entries live in its ``check/``, git includes in its ``includes/``.
+    """
     if not explicit:
         from platformdirs import user_cache_dir  # only when the variable is unset
 
         explicit = user_cache_dir("portsync", appauthor=False)
-    return os.path.join(os.path.abspath(explicit), "check")
+    return os.path.abspath(explicit)
+
+
+def folder(explicit: str | None) -> str:
+    """Where entries live: ``check/`` in the cache folder."""
+    return os.path.join(root(explicit), "check")
 
 
 def guessed_folder(explicit: str | None) -> str | None:

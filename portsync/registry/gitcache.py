@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from portsync import cache
 from portsync.errors import RegistryError
 
 INCLUDES = "includes"
@@ -49,20 +50,13 @@ class GitError(Exception):
     """git failed; the message is git's own one-line reason."""
 
 
-def cache_root() -> Path:
-    """The user's cache folder for portsync: $PORTSYNC_CACHE_DIR, else the platform's."""
-    chosen = os.environ.get("PORTSYNC_CACHE_DIR")
-    if chosen:
-        return Path(chosen)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("portsync", appauthor=False))
-
-
 def checkout(url: str, rev: str, fetch: Fetch, where: str) -> Checkout:
     """The checkout of ``url`` at ``rev``, fetched first when ``fetch`` allows and needs it."""
     label = f"{url}@{rev}"
-    folder = cache_root() / INCLUDES / hashlib.sha256(f"{url}\0{rev}".encode()).hexdigest()[:32]
+    # The --check cache's folder (cache.root), read here as the CLI reads it: a git include
+    # is found the same way by every command that loads a registry.
+    base = Path(cache.root(os.environ.get("PORTSYNC_CACHE_DIR"))) / INCLUDES
+    folder = base / hashlib.sha256(f"{url}\0{rev}".encode()).hexdigest()[:32]
     known = _recorded(folder)
     if known is not None and fetch is not Fetch.REFRESH:
         return known
