@@ -5,9 +5,10 @@ from __future__ import annotations
 import difflib
 import os
 import sys
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from portsync.sync import SyncResult
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+# Above this many files a run shows a progress bar (on a terminal only).
+PROGRESS_THRESHOLD = 300
 _OUTPUTS = ("text", "json", "github")
 # Options that may come before the command as well as after it, by parameter name.
 _SHARED = ("registry", "quiet", "verbose")
@@ -60,10 +64,38 @@ def _no_such_command(name: str, commands: Sequence[str]) -> str:
     return f"no such command {name!r}{hint}"
 
 
+def _isatty(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _color(stream: TextIO) -> bool:
+    """Color on ``stream``? ``--no-color``, then NO_COLOR, then FORCE_COLOR, then a terminal."""
+    from portsync.entry import color_wanted  # the rule entry.py applies to a cached answer
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.color is not None:
+        return ctx.color
+    return color_wanted(stream)
+
+
+def progress(items: Sequence[T], label: str) -> Iterable[T]:
+    """``items`` as they are; with a bar on a terminal's stderr when there are many."""
+    if len(items) <= PROGRESS_THRESHOLD or not _isatty(sys.stderr):
+        return items
+    return _bar(items, label)
+
+
+def _bar(items: Sequence[T], label: str) -> Iterator[T]:
+    with click.progressbar(items, label=f"{label} {len(items)} files", file=sys.stderr,
+                           show_pos=True) as bar:
+        yield from bar
+
+
 def _emit(output: Output, fmt: str = "text") -> int:
     # Only text reports get colors: json and github annotations are read by machines.
-    out_color = fmt == "text" and style.color_enabled(sys.stdout)
-    err_color = fmt == "text" and style.color_enabled(sys.stderr)
+    out_color = fmt == "text" and _color(sys.stdout)
+    err_color = fmt == "text" and _color(sys.stderr)
     output = style.paint(output, out_color, err_color)
     for line in output.stdout:
         click.echo(line, color=out_color)
@@ -80,7 +112,7 @@ def _or_leading(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
 
 def _no_color(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value:
-        ctx.color = False  # style.color_enabled() asks the context first; subcommands inherit it
+        ctx.color = False  # _color() asks the context first; subcommands inherit it
 
 
 def _color_option(func: F) -> F:
@@ -122,6 +154,13 @@ def _sync_options(func: F) -> F:
     )):
         func = option(func)
     return func
+
+
+def _find(registry: str | None) -> Path:
+    """The run's ports.yaml: -r, else $PORTSYNC_REGISTRY, else the nearest one up."""
+    from portsync.registry.finding import find_registry
+
+    return find_registry(registry, os.environ.get("PORTSYNC_REGISTRY"))
 
 
 def _guarded(verbose: bool, output: str, body: Callable[[], Output]) -> int:
@@ -195,19 +234,18 @@ def _sync(check: bool, dry_run: bool, registry: str | None, envs: tuple[str, ...
     if check and dry_run:
         raise click.UsageError("--check and --dry-run exclude each other")
     from portsync.mode import Mode
-    from portsync.registry.finding import find_registry
     from portsync.report import render_result
 
     mode = Mode.from_flags(check=check, dry_run=dry_run, output=output, quiet=quiet,
                            verbose=verbose, envs=envs, fetch=fetch)
 
     def body() -> Output:
-        path = find_registry(registry)
+        path = _find(registry)
 
         def compute() -> tuple[SyncResult, Output]:
             from portsync.sync import run  # the pipeline: not needed for a cache hit
 
-            result = run(path, mode, None if quiet else style.progress)
+            result = run(path, mode, None if quiet else progress)
             return result, render_result(result, output, quiet, _fix_command(registry, envs))
 
         # --fetch must reach the network: the cache would answer without fetching.
@@ -288,12 +326,11 @@ def sync(ctx: click.Context, check: bool, dry_run: bool, envs: tuple[str, ...], 
 def validate(ctx: click.Context, registry: str | None, output: str, quiet: bool,
              verbose: bool) -> None:
     """Check ports.yaml only: schema, ranges, collisions."""
-    from portsync.registry.finding import find_registry
     from portsync.report import render_validation
     from portsync.sync import load
 
     def body() -> Output:
-        path = find_registry(registry)
+        path = _find(registry)
         return render_validation(path, load(path).registry, output, quiet)
 
     ctx.exit(_guarded(verbose, output, body))
@@ -312,12 +349,11 @@ def table(ctx: click.Context, registry: str | None, envs: tuple[str, ...], fmt: 
           verbose: bool) -> None:
     """Every service and named port per environment."""
     from portsync.commands.table import render_table
-    from portsync.registry.finding import find_registry
     from portsync.report import plain
     from portsync.sync import load
 
     def body() -> Output:
-        return plain(render_table(load(find_registry(registry)).table, envs, fmt))
+        return plain(render_table(load(_find(registry)).table, envs, fmt))
 
     ctx.exit(_guarded(verbose, fmt, body))
 
@@ -340,10 +376,9 @@ def allocate(ctx: click.Context, service: str, group: str | None, envs: tuple[st
              write: bool, registry: str | None, quiet: bool, verbose: bool) -> None:
     """The lowest free port for a new SERVICE; exit 1 when the range is full."""
     from portsync.commands.allocate import run_allocate
-    from portsync.registry.finding import find_registry
 
     def body() -> Output:
-        return run_allocate(find_registry(registry), service, group, envs, write, quiet)
+        return run_allocate(_find(registry), service, group, envs, write, quiet)
 
     ctx.exit(_guarded(verbose, "text", body))
 
@@ -362,12 +397,11 @@ def status(ctx: click.Context, registry: str | None, envs: tuple[str, ...], fmt:
     """Which registry ports are listening on this host now, and by which process."""
     from portsync.commands.status import render_status
     from portsync.commands.table import select_envs
-    from portsync.registry.finding import find_registry
     from portsync.report import plain
     from portsync.sync import load
 
     def body() -> Output:
-        loaded = load(find_registry(registry))
+        loaded = load(_find(registry))
         select_envs(loaded.registry, envs)  # an unknown name is a usage error
         return plain(render_status(loaded.table, envs, fmt))
 
@@ -379,8 +413,6 @@ def status(ctx: click.Context, registry: str | None, envs: tuple[str, ...], fmt:
 @click.pass_context
 def init(ctx: click.Context, verbose: bool) -> None:
     """Write a commented starter ports.yaml and templates/ here (never overwrites)."""
-    from pathlib import Path
-
     from portsync.commands.init import init as write_starter
     from portsync.report import plain
 
@@ -418,15 +450,13 @@ def audit(ctx: click.Context, strict: bool, registry: str | None, fmt: str,
     Without a ports.yaml (none given, none here or above), every port mention
     counts as unmanaged: the baseline before `portsync import`.
     """
-    from pathlib import Path
-
     from portsync.commands.audit import audit as run_audit
     from portsync.commands.audit import audit_baseline, render_audit
-    from portsync.registry.finding import find_registry, nearest_registry
+    from portsync.registry.finding import nearest_registry
 
     def body() -> Output:
-        explicit = registry or os.environ.get("PORTSYNC_REGISTRY")
-        found = find_registry(explicit) if explicit else nearest_registry(Path.cwd())
+        chosen = registry or os.environ.get("PORTSYNC_REGISTRY")
+        found = _find(registry) if chosen else nearest_registry(Path.cwd())
         result = run_audit(found) if found else audit_baseline(Path.cwd())
         return render_audit(result, fmt, strict)
 
@@ -442,8 +472,6 @@ def audit(ctx: click.Context, strict: bool, registry: str | None, fmt: str,
 @click.pass_context
 def import_(ctx: click.Context, write: bool, root: str, verbose: bool) -> None:
     """Propose a ports.yaml for a repository that has none, from its config files."""
-    from pathlib import Path
-
     from portsync.commands.importer import run_import
 
     def body() -> Output:

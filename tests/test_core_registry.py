@@ -158,17 +158,16 @@ def test_registry_outside_the_current_folder_is_named_by_its_relative_path(
     assert str(info.value).startswith("sub/ports.yaml:3:8: services.web must be")
 
 
-def test_find_registry_walks_up_and_honours_env_var(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_find_registry_walks_up_and_takes_the_environment_s_choice(tmp_path: Path) -> None:
     (tmp_path / "ports.yaml").write_text("version: 1\n")
     deep = tmp_path / "a" / "b"
     deep.mkdir(parents=True)
-    monkeypatch.delenv("PORTSYNC_REGISTRY", raising=False)
-    assert find_registry(None, deep) == tmp_path / "ports.yaml"
+    assert find_registry(None, None, deep) == tmp_path / "ports.yaml"
     other = tmp_path / "other.yaml"
     other.write_text("version: 1\n")
-    monkeypatch.setenv("PORTSYNC_REGISTRY", str(other))
-    assert find_registry(None, deep) == other
-    assert find_registry(str(tmp_path), deep) == tmp_path / "ports.yaml"
-    with pytest.raises(PortsyncError, match="registry not found"):
-        find_registry(str(tmp_path / "missing.yaml"), deep)
+    assert find_registry(None, str(other), deep) == other
+    assert find_registry(str(tmp_path), str(other), deep) == tmp_path / "ports.yaml"
+    with pytest.raises(PortsyncError, match=r"registry not found: \S+missing.yaml$"):
+        find_registry(str(tmp_path / "missing.yaml"), None, deep)
+    with pytest.raises(PortsyncError, match=r"missing.yaml \(from \$PORTSYNC_REGISTRY\)$"):
+        find_registry(None, str(tmp_path / "missing.yaml"), deep)

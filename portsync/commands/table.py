@@ -34,7 +34,6 @@ from portsync.errors import UsageError
 from portsync.model import Registry
 from portsync.registry.resolution import PortTable, ResolvedPort
 
-FORMATS = ("text", "markdown", "json", "csv")
 _NONE = "-"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from portsync.errors import UsageError
@@ -10,15 +9,21 @@ from portsync.errors import UsageError
 REGISTRY_NAME = "ports.yaml"
 
 
-def find_registry(explicit: str | None, start: Path | None = None) -> Path:
-    """The registry to use: ``-r``, else $PORTSYNC_REGISTRY, else the nearest ports.yaml up."""
-    chosen = explicit or os.environ.get("PORTSYNC_REGISTRY")
+def find_registry(explicit: str | None, from_env: str | None = None,
+                  start: Path | None = None) -> Path:
+    """The registry to use: ``explicit`` (-r), else ``from_env``, else the nearest one up.
+
+    The CLI reads $PORTSYNC_REGISTRY and passes it as ``from_env``; a file or a
+    folder holding ports.yaml is accepted either way.
+    """
+    chosen = explicit or from_env
     if chosen:
         path = Path(chosen)
         if path.is_dir():
             path = path / REGISTRY_NAME
         if not path.is_file():
-            raise UsageError(f"registry not found: {chosen}")
+            source = "" if explicit else " (from $PORTSYNC_REGISTRY)"
+            raise UsageError(f"registry not found: {chosen}{source}")
         return path.absolute()
     found = nearest_registry(start or Path.cwd())
     if found is None:
