@@ -132,7 +132,7 @@ def test_dry_run_diff_applies_with_git_apply(repo: Path, run_cli: RunCli,
     ("README.md", "# Demo\n",
      "README.md: block ports: no line holds the marker 'portsync:begin ports'"),
     ("api/production.toml", "server = 1\n",
-     "api/production.toml: server.port: runs into a value at server"),
+     "api/production.toml:1: server.port: runs into a value at server"),
     ("web/package.json", '{"config": [1]}', "web/package.json:1: config.port: runs into a list"),
 ])
 def test_a_target_that_cannot_be_edited_exits_2_and_writes_nothing(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from portsync.editors import Edited, tomlfile
@@ -83,13 +85,114 @@ def test_missing_keys_are_added(original: str, key: str, value: str, expected: s
 
 
 @pytest.mark.parametrize(("original", "key", "message"), [
-    ("p = [80, 80]\n", "p.x", "app.toml: p.x: runs into a list at p"),
-    ("p = 1\n", "p.x", "app.toml: p.x: runs into a value at p"),
-    ("[p]\na = 1\n", "p", "app.toml: p: holds a mapping, not a single value"),
-    ("p = [1]\n", "p[4]", "app.toml: p[4]: list has no item [4]"),
-    ("p = = 1\n", "p", "app.toml:1:4: invalid TOML: Unexpected character: '='"),
+    ("p = [80, 80]\n", "p.x", "app.toml:1: p.x: runs into a list at p"),
+    ("p = 1\n", "p.x", "app.toml:1: p.x: runs into a value at p"),
+    ("[p]\na = 1\n", "p", "app.toml:1: p: holds a mapping, not a single value"),
+    ("p = [1]\n", "p[4]", "app.toml:1: p[4]: list has no item [4]"),
+    ("# x\n\n[a]\nb = 1\n\n[a.c]\nd = [\n  1,\n]\n", "a.c.d.e",
+     "app.toml:7: a.c.d.e: runs into a list at a.c.d"),
+    ("[[w]]\nport = 1\n[[w]]\nport = 2\n", "w[1].port.x", "app.toml:4: w[1].port.x: runs into "
+     "a value at w[1].port"),
+    ("p = = 1\n", "p", "app.toml:1:5: invalid TOML: extra `=`, expected nothing"),
 ])
-def test_errors_name_file_and_key(original: str, key: str, message: str) -> None:
+def test_errors_name_file_line_and_key(original: str, key: str, message: str) -> None:
     with pytest.raises(TargetError) as info:
         run(original, (key, "2"))
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize(("original", "message"), [
+    ("a = {b = 1, b = 2}\n", "app.toml:1:13: invalid TOML: duplicate key"),
+    ("[a]\nb = 1\n\n[a.b]\nc = 2\n", "app.toml:4:4: invalid TOML: duplicate key"),
+    ("[server]\nport = 8000\nport = 8000\n", "app.toml:3:1: invalid TOML: duplicate key"),
+    ("[server]\nport = 1\x0b\n", "app.toml:2:8: invalid TOML: string values must be quoted"),
+    ("[server]\nport = \u0661\u0662\n", "app.toml:2:8: invalid TOML: string values must be "),
+    ("\ufeffa = 1\n", "app.toml:1:1: invalid TOML: a second byte order mark"),
+])
+def test_input_that_toml_forbids_is_refused_at_its_line(original: str, message: str) -> None:
+    with pytest.raises(TargetError) as info:
+        run(original, ("server.port", "2"))
+    assert str(info.value).startswith(message), str(info.value)
+
+
+@pytest.mark.parametrize(("original", "value", "expected"), [
+    ("debug = true\n", "false", "debug = false\n"),
+    ("debug = true\n", "8080", "debug = 8080\n"),
+    ("debug = true  # on\n", "on", 'debug = "on"  # on\n'),
+    ("when = 1979-05-27 07:32:00Z\n", "8080", "when = 8080\n"),
+    ("ratio = 0.5\n", "1", "ratio = 1\n"),
+])
+def test_a_value_that_is_not_a_string_or_number_is_replaced_in_place(
+        original: str, value: str, expected: str) -> None:
+    key = original.split(" ", 1)[0]
+    result = run(original, (key, value))
+    assert result.text == expected
+    assert len(result.changes) == 1
+
+
+def test_a_bool_already_right_is_in_sync() -> None:
+    assert run("debug = true\n", ("debug", "true")).changes == ()
+
+
+@pytest.mark.parametrize(("old", "value", "new"), [
+    ('"a"', 'x"y\\z', '"x\\"y\\\\z"'),
+    ("'a'", "it's", '"it\'s"'),
+    ("'a'", "tab\there", "'tab\there'"),
+    ("'a'", "new\nline", '"new\\nline"'),
+    ('"""\na"""', "b\nc", '"""\nb\nc"""'),
+    ("\'\'\'a\'\'\'", "b'", '"""b\'"""'),
+    ("\'\'\'\na\'\'\'", "b", "\'\'\'\nb\'\'\'"),
+    ('"a"', "\x7f\x00", '"\\u007f\\u0000"'),
+])
+def test_strings_keep_their_quote_style_where_it_can_hold_the_value(
+        old: str, value: str, new: str) -> None:
+    original = f"k = {old}\n"
+    result = run(original, ("k", value))
+    assert result.text == f"k = {new}\n"
+    assert tomllib.loads(result.text)["k"] == value
+
+
+def test_hex_and_underscored_numbers_are_compared_by_value() -> None:
+    assert run("a = 0x1F90\nb = 8_080\n", ("a", "8080"), ("b", "8080")).changes == ()
+
+
+SERVERS = """\
+[[servers]]
+name = "web"
+port = 8000
+
+[[servers]]
+name = "api"   # the backend
+port = 8080
+extra = { tags = [{ name = "x", port = 1 }, { name = "y", port = 2 }] }
+"""
+
+
+@pytest.mark.parametrize(("key", "old", "new"), [
+    ("servers[name=api].port", "port = 8080", "port = 9"),
+    ('servers[name="web"].port', "port = 8000", "port = 9"),
+    ("servers[name=api].extra.tags[name=y].port", "port = 2", "port = 9"),
+    ("servers[port=8000,name=web].port", "port = 8000", "port = 9"),
+])
+def test_selectors_pick_an_array_of_tables_item_by_its_fields(key: str, old: str, new: str
+                                                             ) -> None:
+    assert_only_value_changes(lambda text: run(text, (key, "9")), SERVERS, old, new)
+
+
+@pytest.mark.parametrize(("key", "message"), [
+    ("servers[name=db].port",
+     'app.toml:1: servers[name=db].port: selector [name=db] matches no item of 2; '
+     'candidates: [name=web], [name=api]'),
+    ("servers[port=8000].name.x", "app.toml:2: servers[port=8000].name.x: runs into a value "
+     "at servers[port=8000].name"),
+])
+def test_selector_errors_name_the_line_and_the_candidates(key: str, message: str) -> None:
+    with pytest.raises(TargetError) as info:
+        run(SERVERS, (key, "9"))
+    assert str(info.value) == message
+
+
+def test_a_key_added_under_a_selected_item_goes_into_its_section() -> None:
+    result = run(SERVERS, ("servers[name=web].host", "db"))
+    assert result.text == SERVERS.replace("port = 8000\n", 'port = 8000\nhost = "db"\n')
+    assert [(c.key, c.line) for c in result.changes] == [("servers[name=web].host", 4)]

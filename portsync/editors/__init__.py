@@ -22,6 +22,7 @@ class Edited:
 
 
 SetEditor = Callable[[str, Sequence[SetEdit], str], Edited]
+Span = tuple[int, int, str]  # [start, end) of a text and what goes there (or what it holds)
 
 _SET_EDITORS = {
     "yaml": "portsync.editors.yamlfile",
@@ -48,7 +49,7 @@ def newline_of(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
 
 
-def splice(text: str, replacements: Sequence[tuple[int, int, str]]) -> str:
+def splice(text: str, replacements: Sequence[Span]) -> str:
     """Replace non-overlapping [start, end) spans, leaving every other byte alone."""
     out = []
     last = 0

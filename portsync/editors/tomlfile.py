@@ -1,140 +1,258 @@
-"""TOML editor: tomlkit finds and sets each value; only the value's own bytes are spliced.
+"""TOML editor: rtoml reads and checks the document, a scanner finds each value's bytes.
 
-tomlkit round-trips a document exactly, but it does not say where a value
-sits. So each change is made in tomlkit, the new document compared with the
-old text, and accepted only when the difference is the old value's text
-replaced (or, for a new key, a pure insertion); that difference is spliced in.
+rtoml (the Rust ``toml`` crate) is a strict TOML 1.1 reader, 10x faster than
+tomllib on big files: duplicate keys, redefined tables and stray control
+characters are refused at their line. Values are compared as it reads them,
+so a file in sync costs one parse; only a drifted or missing value makes
+``tomlscan`` walk the text to find the bytes to replace, or where a new key goes.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from portsync import keypath
-from portsync.editors import Edited, line_of, newline_of, splice
+from portsync.editors import Edited, Span, line_of, newline_of, splice
+from portsync.editors.tomlscan import Found, Path, scan
 from portsync.errors import TargetError
 from portsync.model import SetEdit, ValueChange
 
+_INT = re.compile(r"0|[1-9][0-9]*")
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_MULTILINE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_WHERE = re.compile(r" at line (\d+) column (\d+)$")
 
-def _parse(text: str, label: str) -> Any:
-    import tomlkit
-    from tomlkit.exceptions import ParseError
 
+def _parse(text: str, label: str) -> dict[str, Any]:
+    import rtoml
+
+    if text.startswith("\ufeff"):  # the reader takes a first BOM, which fsio already took
+        raise TargetError("invalid TOML: a second byte order mark", where=f"{label}:1:1")
     try:
-        return tomlkit.parse(text)
-    except ParseError as err:
-        message = re.sub(r" at line \d+ col \d+$", "", str(err))
-        raise TargetError(f"invalid TOML: {message}", where=f"{label}:{err.line}:{err.col}"
-                          ) from None
+        return rtoml.loads(text)
+    except rtoml.TomlParsingError as err:
+        message = str(err).strip()
+        m = _WHERE.search(message)
+        where = f"{label}:{m[1]}:{m[2]}" if m else label
+        raise TargetError(f"invalid TOML: {message[:m.start()] if m else message}",
+                          where=where) from None
 
 
-def _kind(node: Any) -> str:
+def _kind(node: object) -> str:
     if isinstance(node, dict):
         return "mapping"
     return "list" if isinstance(node, list) else "value"
 
 
-def _child(node: Any, seg: str | int) -> Any:
-    if isinstance(seg, int):
-        return node[seg] if seg < len(node) else None
-    return node.get(seg)
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where an edit's path leads: the deepest existing node and the keys still missing."""
+
+    edit: SetEdit
+    path: Path
+    missing: tuple[str, ...]
+    node: Any
 
 
-def _locate(doc: Any, edit: SetEdit, label: str) -> tuple[Any, tuple[str, ...]]:
-    return keypath.descend(doc, edit.key, kind=_kind, child=_child, where=lambda _: label,
-                           key=edit.key_text)
+_Node = tuple[Path, Any]  # a value of the document and its concrete path
 
 
-def _found(item: Any) -> str:
-    from tomlkit.items import String
-
-    return str(item) if isinstance(item, String) else str(item.as_string()).strip()
-
-
-def _new_item(value: str, old: Any) -> Any:
-    """The typed tomlkit item for ``value`` (SPEC §2 typing), in the old string's style."""
-    import tomlkit
-    from tomlkit.exceptions import InvalidStringError
-    from tomlkit.items import String
-
-    if not isinstance(old, String):
-        return tomlkit.integer(int(value)) if value.isdigit() else tomlkit.string(value)
-    try:
-        return tomlkit.string(value, literal=old.type.is_literal(),
-                              multiline=old.type.is_multiline())
-    except InvalidStringError:  # a literal string cannot hold a quote: use a basic one
-        return tomlkit.string(value, multiline=old.type.is_multiline())
+def _text(value: object) -> str:
+    """A value as text, for selectors: ``[enabled=true]``, ``[port=8080]``."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
-def _difference(old: str, new: str) -> tuple[int, int, int]:
-    """Common prefix length, and where the differing middle ends in ``old`` and ``new``."""
-    limit = min(len(old), len(new))
-    start = 0
-    while start < limit and old[start] == new[start]:
-        start += 1
-    tail = 0
-    while tail < limit - start and old[-1 - tail] == new[-1 - tail]:
-        tail += 1
-    return start, len(old) - tail, len(new) - tail
+def _nodes(text: str, label: str) -> keypath.Nodes[_Node]:
+    def child(node: _Node, seg: str | int) -> _Node | None:
+        path, value = node
+        found = value.get(seg) if isinstance(seg, str) else (
+            value[seg] if seg < len(value) else None)
+        return None if found is None else ((*path, seg), found)
+
+    def where(node: _Node) -> str:  # only for errors: scan the text for that one path
+        span = scan(text, {node[0]}).spans.get(node[0])
+        return f"{label}:{line_of(text, span[0])}" if span else label
+
+    return keypath.Nodes(lambda n: _kind(n[1]), child, where, lambda n: _text(n[1]))
 
 
-def _replace(text: str, doc: Any, edit: SetEdit, label: str) -> tuple[str, int]:
-    """Set one existing value through tomlkit; return the text and the value's line."""
-    reached = keypath.walk(doc, edit.key, keypath.Nodes(_kind, _child, lambda _: label),
-                           edit.key_text)
-    item, parent = reached.node, reached.trail[-2]
-    old_text = item.as_string()
-    parent[edit.key[-1]] = _new_item(edit.value, item)
-    dumped = doc.as_string()
-    start, old_end, new_end = _difference(text, dumped)
-    # The old value's text must cover the whole difference: nothing else moved.
-    at = text.find(old_text, max(0, old_end - len(old_text)), start + len(old_text))
-    if at < 0:
-        raise TargetError("tomlkit would rewrite more than this value; edit it by hand once",
-                          where=label, key=edit.key_text)
-    new_value = dumped[at:new_end + (at + len(old_text) - old_end)]
-    return splice(text, [(at, at + len(old_text), new_value)]), line_of(text, at)
+def _locate(data: dict[str, Any], nodes: keypath.Nodes[_Node], edit: SetEdit) -> _Place:
+    reached = keypath.walk(((), data), edit.key, nodes, edit.key_text)
+    path, node = reached.node
+    return _Place(edit, path, reached.missing, node)
 
 
-def _add(text: str, doc: Any, parent: Any, rest: tuple[str, ...], edit: SetEdit, label: str
-         ) -> tuple[str, int]:
-    """Add a missing key through tomlkit, keeping only the inserted lines."""
-    value: Any = _new_item(edit.value, None)
-    for key in reversed(rest[1:]):
-        value = {key: value}
-    parent[rest[0]] = value
-    dumped = doc.as_string()
-    start, old_end, new_end = _difference(text, dumped)
-    removed = text[start:old_end]
-    if removed.strip():
-        raise TargetError("tomlkit would rewrite more than the new key; add it by hand once",
-                          where=label, key=edit.key_text)
-    nl = newline_of(text)
-    # tomlkit writes "\n"; keep the file's own endings, and whitespace it dropped.
-    added = dumped[start:new_end].replace("\r\n", "\n").replace("\n", nl)
-    if start == len(text) and text and not text.endswith("\n"):
-        added = added.removesuffix(nl)
-    new_text = text[:start] + added + removed + text[old_end:]
-    return new_text, line_of(new_text, start + len(added.rstrip()))  # the new value's line
+def _in_sync(node: Any, value: str) -> bool:
+    """Whether a value tomllib read is ``value`` (a str, an int or a bool; else unknown)."""
+    if isinstance(node, bool):
+        return ("true" if node else "false") == value
+    return isinstance(node, (str, int)) and str(node) == value
+
+
+def _basic(value: str, multiline: bool) -> str:
+    control = _MULTILINE_CONTROL if multiline else _CONTROL
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return control.sub(lambda m: _ESCAPES.get(m[0], f"\\u{ord(m[0]):04x}"), escaped)
+
+
+def _string(value: str, raw: str) -> str:
+    """``value`` as a TOML string in the quote style of ``raw`` where it can hold it."""
+    opener = raw[:3] if raw[:3] in ('"""', "'''") else raw[:1]
+    multiline = len(opener) == 3
+    if multiline:  # a newline right after the opener is not part of the value: keep it
+        opener += "\r\n" if raw[3:5] == "\r\n" else "\n" if raw[3:4] == "\n" else ""
+    literal_ok = not (_MULTILINE_CONTROL if multiline else _CONTROL).search(value) and (
+        "'''" not in value and not value.endswith("'") if multiline else "'" not in value)
+    if opener.startswith("'") and literal_ok:
+        return f"{opener}{value}{opener[:3]}"
+    if multiline:
+        return f'"""{opener[3:]}{_basic(value, True)}"""'
+    return f'"{_basic(value, False)}"'
+
+
+def _format(value: str, node: Any, raw: str | None) -> str:
+    """The new value's text (SPEC §2 typing); ``node`` None: a new key."""
+    if isinstance(node, str) and raw is not None:
+        return _string(value, raw)
+    if isinstance(node, bool) and value in ("true", "false"):
+        return value
+    return value if _INT.fullmatch(value) else f'"{_basic(value, False)}"'
+
+
+def _key_text(keys: Sequence[str | int]) -> str:
+    return ".".join(k if _BARE.fullmatch(k) else f'"{_basic(k, False)}"'
+                    for k in map(str, keys))
+
+
+class _Additions:
+    """New keys: lines added to a table's section, members of an inline table, new tables."""
+
+    def __init__(self, text: str, found: Found, label: str) -> None:
+        self.text = text
+        self.found = found
+        self.label = label
+        self.nl = newline_of(text)
+        self.at: dict[int, list[str]] = {}  # position -> texts inserted there, in order
+        self.tables: dict[Path, list[str]] = {}  # new [table] at the end -> its lines
+
+    def add(self, place: _Place) -> None:
+        """Plan the insertion of one missing key."""
+        parent, missing = place.path, place.missing
+        value = _format(place.edit.value, None, None)
+        found = self.found
+        nameable = all(isinstance(k, str) for k in parent)  # a [header] can name it
+        if parent in found.inline:
+            start, close = found.inline[parent]
+            inner = self.text[start + 1:close]
+            member = f"{_key_text(missing)} = {value}"
+            self.at.setdefault(start + 1 + len(inner.rstrip()), []).append(
+                f", {member}" if inner.strip() else member)
+        elif len(missing) > 1 and nameable and (parent == () or parent in found.sections):
+            self.tables.setdefault((*parent, *missing[:-1]), []).append(
+                f"{_key_text(missing[-1:])} = {value}")
+        elif parent in found.sections or parent in found.dotted:
+            section, prefix = found.dotted.get(parent, (parent, ()))
+            place_at = found.sections[section]
+            line = f"{place_at.indent}{_key_text((*prefix, *missing))} = {value}"
+            at_end = place_at.end == len(self.text) and not self.text.endswith("\n")
+            self.at.setdefault(place_at.end, []).append(
+                self.nl + line if at_end and self.text else line + self.nl)
+        elif nameable:  # a table that only its sub-tables define: give it a header
+            self.tables.setdefault(parent, []).append(f"{_key_text(missing)} = {value}")
+        else:
+            span = found.spans.get(parent)
+            where = f"{self.label}:{line_of(self.text, span[0])}" if span else self.label
+            raise TargetError("cannot add a key to this table; add it by hand once",
+                              where=where, key=place.edit.key_text)
+
+    def splices(self) -> list[Span]:
+        """The insertions, as zero-width splices of the original text."""
+        text, nl = self.text, self.nl
+        out: list[Span] = [(pos, pos, "".join(parts)) for pos, parts in self.at.items()]
+        if self.tables:
+            body = nl.join(f"[{_key_text(table)}]{nl}" + "".join(m + nl for m in members)
+                           for table, members in self.tables.items())
+            if not text:
+                out.append((0, 0, body))
+            elif text.endswith("\n"):
+                out.append((len(text), len(text), nl + body))
+            else:  # keep the file's missing final newline missing
+                out.append((len(text), len(text), nl + nl + body.removesuffix(nl)))
+        return out
+
+
+def _lines(text: str, positions: Sequence[int]) -> dict[int, int]:
+    """1-based line of each position, in one pass over the text (big files, many values)."""
+    lines: dict[int, int] = {}
+    line, last = 1, 0
+    for pos in sorted(set(positions)):
+        line += text.count("\n", last, pos)
+        lines[pos], last = line, pos
+    return lines
+
+
+def _drifted(text: str, edits: Sequence[SetEdit], label: str) -> list[_Place]:
+    """The edits whose value differs or is missing (the parsed document is freed on return)."""
+    data = _parse(text, label)
+    nodes = _nodes(text, label)
+    return [place for edit in edits if (place := _locate(data, nodes, edit)).missing
+            or not _in_sync(place.node, edit.value)]
 
 
 def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     """Set each key path to its value, touching only the bytes of changed values."""
-    doc = _parse(text, label)
-    changes: list[ValueChange] = []
-    for edit in edits:
-        item, rest = _locate(doc, edit, label)
-        if not rest and _found(item) == edit.value:
+    todo = _drifted(text, edits, label)
+    if not todo:
+        return Edited(text, ())
+    found = scan(text, {p.path for p in todo})
+    additions = _Additions(text, found, label)
+    replacements: list[Span] = []
+    changed: list[tuple[int, _Place, str]] = []
+    for place in todo:
+        if place.missing:
+            additions.add(place)
             continue
-        # Each change starts from a fresh parse of the text as edited so far.
-        fresh = _parse(text, label)
-        item, rest = _locate(fresh, edit, label)
-        if rest:
-            text, line = _add(text, fresh, item, rest, edit, label)
-            changes.append(ValueChange(edit.key_text, line, None, edit.value))
-        else:
-            text, line = _replace(text, fresh, edit, label)
-            changes.append(ValueChange(edit.key_text, line, _found(item), edit.value))
-    return Edited(text, tuple(changes))
+        start, end = found.spans[place.path]
+        raw = text[start:end]
+        if raw != place.edit.value:  # a float or a date written as the value itself is in sync
+            replacements.append((start, end, _format(place.edit.value, place.node, raw)))
+            changed.append((start, place, place.node if isinstance(place.node, str) else raw))
+    new_text = splice(text, replacements + additions.splices())
+    lines = _lines(text, [pos for pos, _, _ in changed])
+    changes = [ValueChange(p.edit.key_text, lines[pos], old, p.edit.value)
+               for pos, p, old in changed]
+    if additions.at or additions.tables:
+        changes += _added(new_text, [p for p in todo if p.missing], label)
+    return Edited(new_text, tuple(changes))
+
+
+def _added(text: str, places: Sequence[_Place], label: str) -> list[ValueChange]:
+    """Check that every new key reads back as its value; the changes, with their lines."""
+    data = _parse(text, label)
+    nodes = _nodes(text, label)
+    found = scan(text, [p.path + p.missing for p in places])
+    changes = []
+    for place in places:
+        back = _locate(data, nodes, place.edit)
+        span = found.spans.get(place.path + place.missing)
+        if back.missing or not _in_sync(back.node, place.edit.value) or span is None:
+            raise TargetError("cannot add this key here without changing the document's "
+                              "meaning; add it by hand once", where=label,
+                              key=place.edit.key_text)
+        changes.append(ValueChange(place.edit.key_text, line_of(text, span[0]), None,
+                                   place.edit.value))
+    return changes
+
+
+def spans(text: str, edits: Sequence[SetEdit], label: str) -> list[Span]:
+    """The span of each value the edits address (that exists) in ``text``."""
+    data = _parse(text, label)
+    nodes = _nodes(text, label)
+    places = [p for e in edits if not (p := _locate(data, nodes, e)).missing]
+    found = scan(text, {p.path for p in places})
+    return [(*found.spans[p.path], p.edit.key_text) for p in places]
