@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from portsync import fsio
-from portsync.editors import set_editor
+from portsync.editors import set_editor, set_spans
 from portsync.errors import PortsyncError, TargetError, raise_all
 from portsync.model import FileChange, FileJob, Plan, RenderEdit, ReplaceEdit, SetEdit, ValueChange
 
@@ -32,7 +32,9 @@ def plan_file(root: Path, job: FileJob) -> FileChange:
     if replaces:
         from portsync.editors.textfile import apply_replace
 
-        edited = apply_replace(body, replaces, label)
+        # A replace must not touch what a set manages: they would rewrite it in turn.
+        protected = set_spans(job.format)(body, sets, label) if sets else []
+        edited = apply_replace(body, replaces, label, protected)
         body = edited.text
         changes += edited.changes
     renders = [e for e in job.edits if isinstance(e, RenderEdit)]

@@ -98,6 +98,7 @@ def expand_targets(registry: Registry, table: PortTable, only_envs: Iterable[str
     selected = set(only_envs) if only_envs is not None else None
     expander = _Expander(registry, table)
     jobs: dict[str, tuple[str, bool, dict[tuple[str, object], Edit]]] = {}
+    owners: dict[str, Target] = {}  # each file's first target
     problems: list[PortsyncError] = []
     for target in registry.targets:
         try:
@@ -108,7 +109,7 @@ def expand_targets(registry: Registry, table: PortTable, only_envs: Iterable[str
                     path = _expand(target.path, env, service)
                     fmt = format_of(path, target.format)
                     edits = expander.edits(target, env, service)
-                    _merge(jobs, path, fmt, target, edits)
+                    _merge(jobs, owners, path, fmt, target, edits)
         except PortsyncError as err:
             problems.append(err)
     raise_all(problems)
@@ -116,14 +117,28 @@ def expand_targets(registry: Registry, table: PortTable, only_envs: Iterable[str
             for path, (fmt, create, edits) in jobs.items()]
 
 
-def _merge(jobs: dict[str, tuple[str, bool, dict[tuple[str, object], Edit]]], path: str,
-           fmt: str, target: Target, edits: list[Edit]) -> None:
+def _kind(target: Target) -> str:
+    """What a target does to its file: template, set, replace, or set and replace."""
+    if target.template is not None:
+        return "template"
+    return " and ".join(k for k, on in (("set", target.sets), ("replace", target.replace)) if on)
+
+
+def _merge(jobs: dict[str, tuple[str, bool, dict[tuple[str, object], Edit]]],
+           owners: dict[str, Target], path: str, fmt: str, target: Target, edits: list[Edit]
+           ) -> None:
     if target.sets and fmt == "text":
         raise RegistryError(f"{path}: set needs a yaml, json, toml or env file "
                             "(use replace for plain text, or give format:)",
                             where=str(target.source))
     if path not in jobs:
         jobs[path] = (fmt, target.create, {})
+        owners[path] = target
+    elif _kind(owners[path]) != _kind(target):
+        owner = owners[path]
+        raise RegistryError(f"{path} is named by two targets of different kinds: "
+                            f"{_kind(owner)} ({owner.source}) and {_kind(target)}; "
+                            "give the file one target", where=str(target.source))
     known_fmt, create, existing = jobs[path]
     if known_fmt != fmt:
         raise RegistryError(f"{path} is treated both as {known_fmt} and as {fmt}",

@@ -32,11 +32,19 @@ _SET_EDITORS = {
 }
 
 
+SpanFinder = Callable[[str, Sequence[SetEdit], str], list[Span]]
+
+
 def set_editor(fmt: str) -> SetEditor:
     """The ``set:`` editor of a format."""
-    module = importlib.import_module(_SET_EDITORS[fmt])
-    editor: SetEditor = module.apply
+    editor: SetEditor = importlib.import_module(_SET_EDITORS[fmt]).apply
     return editor
+
+
+def set_spans(fmt: str) -> SpanFinder:
+    """A format's ``spans(text, edits, label)``: where each value a ``set`` manages sits."""
+    finder: SpanFinder = importlib.import_module(_SET_EDITORS[fmt]).spans
+    return finder
 
 
 def line_of(text: str, index: int) -> int:

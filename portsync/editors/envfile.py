@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
-from portsync.editors import Edited, newline_of, splice
+from portsync.editors import Edited, Span, newline_of, splice
 from portsync.errors import TargetError
 from portsync.model import SetEdit, ValueChange
 
@@ -51,33 +52,59 @@ def _quoted(value: str, quote: str | None) -> str:
     return f'"{escaped}"'
 
 
-def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
-    """Set each variable (the key path is the variable name) in a .env file."""
-    from dotenv.parser import parse_stream
+@dataclass(frozen=True, slots=True)
+class _Binding:
+    """One assignment of a wanted variable: its value as dotenv reads it, and where it is."""
 
+    edit: SetEdit
+    found: str
+    start: int
+    end: int
+    quote: str | None
+    line: int
+
+
+def _wanted(edits: Sequence[SetEdit], label: str) -> dict[str, SetEdit]:
     wanted: dict[str, SetEdit] = {}
     for edit in edits:
         if len(edit.key) != 1 or not isinstance(edit.key[0], str):
             raise TargetError("in a .env file the key is a variable name", where=label,
                               key=edit.key_text)
         wanted[edit.key[0]] = edit
-    replacements = []
-    changes: list[ValueChange] = []
-    seen: set[str] = set()
+    return wanted
+
+
+def _bindings(text: str, wanted: dict[str, SetEdit]) -> Iterator[_Binding]:
+    """Every assignment of a wanted variable, in file order."""
+    from dotenv.parser import parse_stream
+
     offset = 0
+    line = 1  # counted here: dotenv's own line numbers drift after blank lines
     for binding in parse_stream(io.StringIO(text)):
         chunk = binding.original.string
         match = wanted.get(binding.key or "")
         span = _value_span(chunk) if match is not None else None
         if match is not None and span is not None:
-            seen.add(match.key_text)
-            found = binding.value if binding.value is not None else ""
-            if found != match.value:
-                start, end, quote = span
-                replacements.append((offset + start, offset + end, _quoted(match.value, quote)))
-                changes.append(ValueChange(match.key_text, binding.original.line, found,
-                                           match.value))
+            start, end, quote = span
+            yield _Binding(match, binding.value if binding.value is not None else "",
+                           offset + start, offset + end, quote,
+                           line + chunk.count("\n", 0, start))
         offset += len(chunk)
+        line += chunk.count("\n")
+
+
+def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
+    """Set each variable (the key path is the variable name) in a .env file."""
+    wanted = _wanted(edits, label)
+    replacements = []
+    changes: list[ValueChange] = []
+    seen: set[str] = set()
+    for found in _bindings(text, wanted):
+        edit = found.edit
+        seen.add(edit.key_text)
+        if found.found != edit.value:
+            replacements.append((found.start, found.end, _quoted(edit.value, found.quote)))
+            changes.append(ValueChange(edit.key_text, found.line, found.found, edit.value))
     text = splice(text, replacements)
     additions = [e for e in wanted.values() if e.key_text not in seen]
     if additions:
@@ -89,3 +116,8 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
             text += f"{edit.key_text}={_quoted(edit.value, None)}{nl}"
             changes.append(ValueChange(edit.key_text, line, None, edit.value))
     return Edited(text, tuple(changes))
+
+
+def spans(text: str, edits: Sequence[SetEdit], label: str) -> list[Span]:
+    """The span of each value the edits address (every assignment of it) in ``text``."""
+    return [(b.start, b.end, b.edit.key_text) for b in _bindings(text, _wanted(edits, label))]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from portsync import keypath
-from portsync.editors import Edited, line_of, newline_of, splice
+from portsync.editors import Edited, Span, line_of, newline_of, splice
 from portsync.errors import TargetError
 from portsync.model import SetEdit, ValueChange
 
@@ -193,7 +193,8 @@ def _locate(text: str, root: _Node | None, edit: SetEdit, label: str
         root = _Node("object", 0, 0)
     node, rest = keypath.descend(
         root, edit.key, kind=lambda n: _KINDS.get(n.kind, "value"), child=_child,
-        where=lambda n: f"{label}:{line_of(text, n.start)}", key=edit.key_text)
+        where=lambda n: f"{label}:{line_of(text, n.start)}", key=edit.key_text,
+        text=lambda n: n.value)  # a string's text, a number's or literal's as written
     return (None if node.end == 0 else node), rest
 
 
@@ -226,3 +227,11 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
         text = splice(text, splices)
         changes.append(ValueChange(edit.key_text, line, None, edit.value))
     return Edited(text, tuple(changes))
+
+
+def spans(text: str, edits: Sequence[SetEdit], label: str) -> list[Span]:
+    """The span of each value the edits address (that exists) in ``text``."""
+    root = _scan(text, label)
+    return [(node.start, node.end, edit.key_text) for edit in edits
+            if (found := _locate(text, root, edit, label))[0] is not None and not found[1]
+            and (node := found[0]) is not None]

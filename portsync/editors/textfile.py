@@ -1,4 +1,9 @@
-"""Plain-text editor: the ``port`` group (or group 1) of every match of a regex is rewritten."""
+"""Plain-text editor: the ``port`` group (or group 1) of every match of a regex is rewritten.
+
+With a ``set`` on the same file, the spans of the values it manages are
+``protected``: a match that reaches into one is an error naming both, since
+each run would rewrite what the other wrote.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from portsync import patterns
-from portsync.editors import Edited, line_of, splice
+from portsync.editors import Edited, Span, line_of, splice
 from portsync.errors import PortsyncError, TargetError
 from portsync.model import ReplaceEdit, ValueChange
 
@@ -18,7 +23,13 @@ def _compile(edit: ReplaceEdit) -> patterns.Pattern:
         raise TargetError(err.message, where=str(edit.source)) from None
 
 
-def apply_replace(text: str, edits: Sequence[ReplaceEdit], label: str) -> Edited:
+def _overlap(start: int, end: int, protected: Sequence[Span]) -> Span | None:
+    """The first protected span that [start, end) reaches into."""
+    return next((p for p in protected if start < p[1] and p[0] < end), None)
+
+
+def apply_replace(text: str, edits: Sequence[ReplaceEdit], label: str,
+                  protected: Sequence[Span] = ()) -> Edited:
     """Rewrite the port group of every match of each pattern; a pattern must match."""
     spans: dict[tuple[int, int], ReplaceEdit] = {}
     changes: list[ValueChange] = []
@@ -34,6 +45,12 @@ def apply_replace(text: str, edits: Sequence[ReplaceEdit], label: str) -> Edited
             if start < 0:  # the group sits in a branch this match did not take
                 continue
             matched = True
+            hit = _overlap(*m.span(), protected)
+            if hit is not None:
+                raise TargetError(f"replace /{edit.pattern}/ ({edit.source}) matches text of "
+                                  f"the value that set {hit[2]} manages (line "
+                                  f"{line_of(text, hit[0])}): make the pattern skip it",
+                                  where=f"{label}:{line_of(text, m.start())}")
             other = spans.setdefault((start, end), edit)
             if other.value != edit.value:
                 raise TargetError(f"patterns /{other.pattern}/ and /{edit.pattern}/ rewrite the "

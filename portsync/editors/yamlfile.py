@@ -16,7 +16,7 @@ from itertools import pairwise
 from typing import Any
 
 from portsync import keypath, yamlio
-from portsync.editors import Edited, line_of, newline_of, splice
+from portsync.editors import Edited, Span, line_of, newline_of, splice
 from portsync.errors import TargetError
 from portsync.model import SetEdit, ValueChange
 
@@ -211,3 +211,10 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
         text, line = _insert(text, found, edit)
         changes.append(ValueChange(edit.key_text, line, None, edit.value))
     return Edited(text, tuple(changes))
+
+
+def spans(text: str, edits: Sequence[SetEdit], label: str) -> list[Span]:
+    """The span of each scalar the edits address (that exists) in ``text``."""
+    root = _compose(text, label)
+    return [(*_scalar_span(text, found.node), edit.key_text) for edit in edits
+            if isinstance(found := _locate(root, edit, label), _Found)]

@@ -43,9 +43,11 @@ class TargetReader(Reader):
         fmt = self.text(spec, "format", what)
         if fmt is not None and fmt not in FORMATS:
             self.error(spec, "format", f"{what}.format must be one of {', '.join(FORMATS)}")
-        kinds = [k for k in ("set", "template", "replace") if k in spec]
-        if len(kinds) != 1:
-            self.error(targets, index, f"{what} needs exactly one of set, template or replace")
+        if not any(k in spec for k in ("set", "template", "replace")):
+            self.error(targets, index, f"{what} needs set, replace or template")
+        elif "template" in spec and ("set" in spec or "replace" in spec):
+            self.error(spec, "template", f"{what}.template goes alone: it renders the file "
+                       "that set and replace would edit", of_value=False)
         if "block" in spec and "template" not in spec:
             self.error(spec, "block", f"{what}.block goes with a template")
         sets = []
