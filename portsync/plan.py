@@ -20,6 +20,10 @@ def plan_file(root: Path, job: FileJob) -> FileChange:
         raise TargetError("file does not exist (add create: true to the target to create it)",
                           where=label)
     body = current.body if current is not None else ""
+    if current is not None and job.format == "json" and not body.strip():
+        # The editor sees a missing file as "" too, and creates it; an empty one is not JSON.
+        raise TargetError("invalid JSON: the file is empty (write {} in it to start)",
+                          where=label)
     changes: list[ValueChange] = []
     if current is None:
         changes.append(ValueChange(None, None, None, None, label="missing"))

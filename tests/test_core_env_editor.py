@@ -62,3 +62,27 @@ def test_drift_reports_line_and_found_value() -> None:
 def test_nested_key_is_refused() -> None:
     with pytest.raises(TargetError, match=r"\.env: a\.b: in a \.env file the key is a variable"):
         envfile.apply(ENV, [edit("a.b", "1")], ".env")
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("a=b\n\nc=d\n", 3),
+    ("a=b\n\n\n# note\nc=d\n", 5),
+    ('a="x\ny\nz"\nc=d\n', 4),
+    ("a=b\r\n\r\nc=d\r\n", 3),
+])
+def test_drift_lines_count_blank_lines_and_multi_line_values(text: str, line: int) -> None:
+    result = envfile.apply(text, set_edits(("c", "1")), ".env")
+    assert [(c.key, c.line) for c in result.changes] == [("c", line)]
+
+
+@pytest.mark.parametrize(("original", "key", "expected"), [
+    ("A=1   \n", "A", "A=8000   \n"),
+    ("A=1\t# note\n", "A", "A=8000\t# note\n"),
+    ("A='1'  \n", "A", "A='8000'  \n"),
+    ("A=1   ", "A", "A=8000   "),
+    ("KEY\nB=2\n", "KEY", "KEY=8000\nB=2\n"),
+    ("B=2\nKEY", "KEY", "B=2\nKEY=8000"),
+])
+def test_only_the_value_changes_whitespace_and_bare_keys_included(original: str, key: str,
+                                                                 expected: str) -> None:
+    assert envfile.apply(original, set_edits((key, "8000")), ".env").text == expected

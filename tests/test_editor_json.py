@@ -122,3 +122,24 @@ def test_errors_name_file_line_and_key(original: str, key: str, message: str) ->
     with pytest.raises(TargetError) as info:
         run(original, (key, "2"))
     assert str(info.value).startswith(message), str(info.value)
+
+
+@pytest.mark.parametrize(("key", "old", "new"), [
+    ("upstreams[host=b].port", '"port": 8082', '"port": 9'),
+    ('upstreams[host="a",port=8081].port', '"port": 8081', '"port": 9'),
+])
+def test_selectors_pick_an_array_item_by_its_fields(key: str, old: str, new: str) -> None:
+    assert_only_value_changes(lambda text: run(text, (key, "9")), DOC, old, new)
+
+
+def test_a_selector_matching_nothing_names_the_candidates() -> None:
+    with pytest.raises(TargetError) as info:
+        run(DOC, ("upstreams[host=c].port", "9"))
+    assert str(info.value) == ("app.json:7: upstreams[host=c].port: selector [host=c] matches "
+                               "no item of 2; candidates: [host=a], [host=b]")
+
+
+@pytest.mark.parametrize("value", ["0800", "\u0661\u0662", "12a"])
+def test_text_that_is_not_a_json_number_is_written_as_a_string(value: str) -> None:
+    result = run('{"port": 1}', ("port", value))
+    assert json.loads(result.text) == {"port": value}

@@ -132,3 +132,18 @@ targets:
     assert result.code == 0, result
     assert (tmp_path / name).read_text() == text.replace(old, new).replace(
         comment, comment.replace("8000", "8100"))
+
+
+@pytest.mark.parametrize("text", ["", "  \n"])
+def test_an_empty_json_file_is_refused_but_a_missing_one_is_created(
+        tmp_path: Path, run_cli: RunCli, text: str) -> None:
+    registry = ("version: 1\nservices:\n  web: 8100\ntargets:\n"
+                "  - {path: app.json, create: true, set: {port: \"{{ port('web') }}\"}}\n")
+    build_tree(tmp_path, {"ports.yaml": registry, "app.json": text})
+    result = run_cli(cwd=tmp_path)
+    assert result.code == 2, result
+    assert result.err.startswith("app.json: invalid JSON: the file is empty"), result
+    assert (tmp_path / "app.json").read_text() == text
+    (tmp_path / "app.json").unlink()
+    assert run_cli(cwd=tmp_path).code == 0
+    assert (tmp_path / "app.json").read_text() == '{\n  "port": 8100\n}\n'

@@ -18,6 +18,7 @@ from portsync.model import SetEdit, ValueChange
 
 _SKIP = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/)*", re.DOTALL)
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_INT = re.compile(r"0|[1-9][0-9]*")  # digits that JSON reads as a number ("0800" is not)
 _LITERAL = re.compile(r"true|false|null")
 _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"')
 _KINDS = {"object": "mapping", "array": "list"}
@@ -115,7 +116,7 @@ def _child(node: _Node, seg: str | int) -> _Node | None:
 
 
 def _format(value: str, existing: _Node | None) -> str:
-    if value.isdigit() and (existing is None or existing.kind != "string"):
+    if _INT.fullmatch(value) and (existing is None or existing.kind != "string"):
         return value  # a number stays a number; a new key gets a number
     return json.dumps(value, ensure_ascii=False)
 
