@@ -60,12 +60,13 @@ class SyncResult:
         return [(f, p) for f, p in self.files if f.changed]
 
 
-def load(path: Path, fetch: Fetch = Fetch.MISSING) -> Loaded:
+def load(path: Path, fetch: Fetch = Fetch.MISSING, proposed: str | None = None) -> Loaded:
     """Load ports.yaml and its includes, check the port policy; all problems at once.
 
-    ``fetch`` says when a git include may be fetched (default: when not cached yet).
+    ``fetch`` says when a git include may be fetched (default: when not cached yet);
+    ``proposed`` is text checked in place of ports.yaml, which is not read.
     """
-    registry = load_registry(path, fetch)
+    registry = load_registry(path, fetch, proposed)
     table = PortTable(registry)
     check_policy(registry, table)
     return Loaded(registry, table)

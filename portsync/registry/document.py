@@ -11,9 +11,14 @@ from portsync.errors import RegistryError
 from portsync.model import InputFile
 
 
-def read_document(path: Path, label: str) -> tuple[Any, InputFile]:
-    """The loaded YAML document of a registry file, and the file with its bytes' digest."""
-    text = fsio.read_text(path, label, RegistryError)
+def read_document(path: Path, label: str, proposed: str | None = None
+                  ) -> tuple[Any, InputFile]:
+    """The loaded YAML document of a registry file, and the file with its bytes' digest.
+
+    ``proposed`` is text to read in the file's place, to check an edit before writing it.
+    """
+    text = fsio.read_text(path, label, RegistryError) if proposed is None else \
+        fsio.decode(proposed.encode("utf-8"), label, RegistryError)
     if text is None:
         raise RegistryError("file not found", where=label)
     data = quickyaml.load(text.body)  # libyaml when it reads it as ruamel would (25x faster)

@@ -13,12 +13,14 @@ from portsync.registry.includes import follow_includes
 from portsync.registry.schema import SchemaReader
 
 
-def load_registry(path: Path, fetch: Fetch = Fetch.MISSING) -> Registry:
+def load_registry(path: Path, fetch: Fetch = Fetch.MISSING, proposed: str | None = None
+                  ) -> Registry:
     """Read and schema-check ports.yaml and its includes; every problem is reported at once.
 
-    ``fetch`` says whether a git include not in the cache yet may be fetched.
+    ``fetch`` says whether a git include not in the cache yet may be fetched;
+    ``proposed`` is text read in place of ports.yaml (an edit checked before it is written).
     """
     label = fsio.display_path(path)
-    data, source = read_document(path, label)
+    data, source = read_document(path, label, proposed)
     registry = SchemaReader(label).registry(data, path.absolute())
     return follow_includes(replace(registry, inputs=(source,)), fetch)
