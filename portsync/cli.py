@@ -365,6 +365,8 @@ def table(ctx: click.Context, registry: str | None, envs: tuple[str, ...], fmt: 
                    "every named range).")
 @click.option("--env", "envs", multiple=True, metavar="NAME",
               help="The service runs only in this environment (repeatable; default: all).")
+@click.option("--publish", is_flag=True,
+              help="A port published on the host (default: container-only, publish: false).")
 @click.option("--write", is_flag=True, help="Add the service to ports.yaml.")
 @_registry_option
 @click.option("-q", "--quiet", is_flag=True, callback=_or_leading,
@@ -373,12 +375,13 @@ def table(ctx: click.Context, registry: str | None, envs: tuple[str, ...], fmt: 
 @_color_option
 @click.pass_context
 def allocate(ctx: click.Context, service: str, group: str | None, envs: tuple[str, ...],
-             write: bool, registry: str | None, quiet: bool, verbose: bool) -> None:
+             publish: bool, write: bool, registry: str | None, quiet: bool,
+             verbose: bool) -> None:
     """The lowest free port for a new SERVICE; exit 1 when the range is full."""
     from portsync.commands.allocate import run_allocate
 
     def body() -> Output:
-        return run_allocate(_find(registry), service, group, envs, write, quiet)
+        return run_allocate(_find(registry), service, group, envs, write, quiet, publish)
 
     ctx.exit(_guarded(verbose, "text", body))
 

@@ -1,4 +1,7 @@
-"""portsync allocate: the lowest free port in every environment, and --write keeping bytes."""
+"""portsync allocate: the lowest free port in every environment, and --write keeping bytes.
+
+Most cases ask for a published port (--publish): host ports are where collisions live.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +43,7 @@ def registry(tmp_path: Path) -> Path:
 
 def test_lowest_port_free_in_every_environment(registry: Path, run_cli: RunCli):
     # 8001 would be 9001 in development, pypi's fixed port: skipped. 8002 is taken.
-    result = run_cli("allocate", "billing", "--group", "api", cwd=registry)
+    result = run_cli("allocate", "--publish", "billing", "--group", "api", cwd=registry)
     assert result.code == 0, result
     assert result.out == "8003\n", result
     assert "production 8003, development 9003, test 7003" in result.err, result
@@ -49,13 +52,13 @@ def test_lowest_port_free_in_every_environment(registry: Path, run_cli: RunCli):
 
 def test_without_group_skips_named_and_reserved_ranges(registry: Path, run_cli: RunCli):
     # Environment ranges allow bases 8000-8799; api is 8000-8009, vendor 8100-8199.
-    result = run_cli("allocate", "billing", cwd=registry)
+    result = run_cli("allocate", "--publish", "billing", cwd=registry)
     assert result.code == 0, result
     assert result.out == "8010\n", result
 
 
 def test_env_limits_the_environments_checked(registry: Path, run_cli: RunCli):
-    result = run_cli("allocate", "billing", "--group", "api", "--env", "production",
+    result = run_cli("allocate", "--publish", "billing", "--group", "api", "--env", "production",
                      cwd=registry)
     assert result.code == 0, result
     assert result.out == "8001\n", result
@@ -66,7 +69,7 @@ def test_full_range_exits_1(tmp_path: Path, run_cli: RunCli):
                                         "  a: {port: 8000, group: tiny}\n"
                                         "  b: {port: 8001, group: tiny}\n"})
     before = snapshot(tmp_path)
-    result = run_cli("allocate", "c", "--group", "tiny", "--write", cwd=tmp_path)
+    result = run_cli("allocate", "--publish", "c", "--group", "tiny", "--write", cwd=tmp_path)
     assert result.code == 1, result
     assert result.out == ""
     assert "no free port for c in group tiny (8000-8001)" in result.err, result
@@ -82,14 +85,14 @@ def test_full_range_exits_1(tmp_path: Path, run_cli: RunCli):
 ])
 def test_usage_errors_exit_2(registry: Path, run_cli: RunCli, args: tuple[str, ...],
                              message: str):
-    result = run_cli("allocate", *args, "--write", cwd=registry)
+    result = run_cli("allocate", "--publish", *args, "--write", cwd=registry)
     assert result.code == 2, result
     assert message in result.err, result
     assert (registry / "ports.yaml").read_text() == REGISTRY
 
 
 def test_write_adds_one_line_and_keeps_every_other_byte(registry: Path, run_cli: RunCli):
-    result = run_cli("allocate", "billing", "--group", "api", "--write", cwd=registry)
+    result = run_cli("allocate", "--publish", "billing", "--group", "api", "--write", cwd=registry)
     assert result.code == 0, result
     anchor = "  pypi: {port: 9001, fixed: true}   # blocks 8001 in development\n"
     expected = REGISTRY.replace(anchor, anchor + "  billing: {port: 8003, group: api}\n")
@@ -100,7 +103,7 @@ def test_write_adds_one_line_and_keeps_every_other_byte(registry: Path, run_cli:
 
 
 def test_write_plain_port_and_env_list(registry: Path, run_cli: RunCli):
-    result = run_cli("allocate", "docs", "--env", "production", "--env", "test", "--write",
+    result = run_cli("allocate", "--publish", "docs", "--env", "production", "--env", "test", "--write",
                      cwd=registry)
     assert result.code == 0, result
     anchor = "  pypi: {port: 9001, fixed: true}   # blocks 8001 in development\n"
@@ -112,7 +115,7 @@ def test_write_plain_port_and_env_list(registry: Path, run_cli: RunCli):
 def test_write_keeps_crlf_bom_and_missing_final_newline(tmp_path: Path, run_cli: RunCli):
     original = "\ufeffversion: 1\r\nservices:\r\n  a:\r\n    port: 8000\r\n    # note"
     build_tree(tmp_path, {"ports.yaml": original})
-    result = run_cli("allocate", "b", "--write", cwd=tmp_path)
+    result = run_cli("allocate", "--publish", "b", "--write", cwd=tmp_path)
     assert result.code == 0, result
     assert (tmp_path / "ports.yaml").read_bytes() == (
         original.replace("    port: 8000\r\n", "    port: 8000\r\n  b: 1024\r\n")
@@ -140,6 +143,45 @@ def test_parallel_environments_with_one_offset_explain_themselves(tmp_path: Path
                                                                  run_cli: RunCli):
     build_tree(tmp_path, {"ports.yaml": "version: 1\nparallel_environments: true\n"
                                         "environments: {a: {}, b: {}}\nservices: {}\n"})
-    result = run_cli("allocate", "x", cwd=tmp_path)
+    result = run_cli("allocate", "--publish", "x", cwd=tmp_path)
     assert result.code == 2, result
-    assert "share offset +0" in result.err, result
+    assert "shift host ports by +0 alike" in result.err, result
+
+
+MIXED = """\
+version: 1
+environments:
+  dev: {}
+  staging: {host_offset: 10000}
+services:
+  cart: {port: 8080, publish: false}     # container-only: its own address
+  web: 8081
+  edge: {port: 8090, host_port: 18082}
+"""
+
+
+def test_a_container_only_port_by_default_avoids_every_number_in_use(tmp_path: Path,
+                                                                      run_cli: RunCli):
+    build_tree(tmp_path, {"ports.yaml": MIXED.replace("8080", "1024")})
+    result = run_cli("allocate", "worker", "--write", cwd=tmp_path)
+    assert result.code == 0, result
+    assert result.out == "1025\n", result  # 1024 is cart's, although not published
+    assert "container-only (publish: false; --publish for a host port)" in result.err
+    assert "  worker: {port: 1025, publish: false}\n" in (tmp_path / "ports.yaml").read_text()
+    assert run_cli("validate", cwd=tmp_path).code == 0
+
+
+def test_a_published_port_is_asked_for_and_ignores_unpublished_ones(tmp_path: Path,
+                                                                     run_cli: RunCli):
+    build_tree(tmp_path, {"ports.yaml": MIXED})
+    # 8080 is free on the host (cart is not published); staging publishes it at 18080.
+    result = run_cli("allocate", "api", "--group", "x", cwd=tmp_path)
+    assert result.code == 2, result  # no such group: the flags still parse
+    text = MIXED.replace("services:", "ranges: {web: 8080-8089}\nservices:")
+    (tmp_path / "ports.yaml").write_text(text)
+    published = run_cli("allocate", "api", "--group", "web", "--publish", cwd=tmp_path)
+    assert published.out == "8080\n", published
+    assert "dev 8080, staging 18080); lowest free port in group web (8080-8089), published" \
+        in published.err, published
+    contained = run_cli("allocate", "api", "--group", "web", cwd=tmp_path)
+    assert contained.out == "8082\n", contained  # 8080 is cart's number, 8081 web's

@@ -282,3 +282,15 @@ def test_a_registry_without_environments_sees_includes_in_their_default(
     result = run_cli("validate", cwd=tmp_path / "app")
     assert result.err == ("ports.yaml:3:12: host port 7010 collides: web.http and lint.http "
                           "(../tools/ports.yaml:4:12) in default\n"), result
+
+
+def test_allocate_counts_included_ports_and_writes_beside_its_includes(
+        tmp_path: Path, run_cli: RunCli) -> None:
+    build_tree(tmp_path / "platform", {"ports.yaml": "version: 1\nservices: {auth: 1024}\n"})
+    root = build_tree(tmp_path / "app", {
+        "ports.yaml": "version: 1\ninclude: [{path: ../platform}]\nservices: {web: 1025}\n"})
+    result = run_cli("allocate", "api", "--publish", "--write", cwd=root)
+    assert (result.code, result.out) == (0, "1026\n"), result
+    assert (root / "ports.yaml").read_text().endswith("services: {web: 1025, api: 1026}\n")
+    assert run_cli("allocate", "auth", cwd=root).err == \
+        "portsync: error: service 'auth' already exists in ports.yaml\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from portsync.commands.table import select_envs
 from portsync.editors import line_of, newline_of, splice
 from portsync.errors import RegistryError, UsageError
 from portsync.model import Environment, PortRange, Registry
-from portsync.registry.resolution import PortTable
+from portsync.registry.resolution import PortTable, ResolvedPort
 from portsync.report import EXIT_DRIFT, EXIT_OK, Output
 from portsync.sync import load
 
@@ -28,7 +27,8 @@ class Allocation:
     """A proposed port: ``port`` is the base written in ports.yaml; ``per_env`` after offsets.
 
     ``port`` is None when the searched range has no free port; ``searched``
-    describes where portsync looked, for the message.
+    describes where portsync looked, for the message. ``published``: a host
+    publishes it (``per_env`` then holds the host ports).
     """
 
     service: str
@@ -37,14 +37,18 @@ class Allocation:
     envs: tuple[str, ...] | None
     per_env: tuple[tuple[str, int], ...]
     searched: str
+    published: bool = True
 
 
 def allocate(table: PortTable, service: str, group: str | None,
-             envs: Sequence[str]) -> Allocation:
+             envs: Sequence[str], publish: bool = False) -> Allocation:
     """The lowest base port that is free and allowed in every environment it would run in.
 
     With ``group`` the candidates are that range; without one they are
-    1024-65535 minus every named range (those belong to their groups).
+    1024-65535 minus every named range (those belong to their groups). A
+    published port (``publish``) must be a free host port after the offsets;
+    a container-only one, which can never collide, is one that no port of the
+    registry uses on either side, so that it could be published later.
     """
     registry = table.registry
     _check_name(registry, service)
@@ -61,20 +65,21 @@ def allocate(table: PortTable, service: str, group: str | None,
         candidates = range(LOWEST, HIGHEST + 1)
         searched = f"{LOWEST}-{HIGHEST} outside named ranges"
         excluded = list(registry.ranges)
-    if registry.parallel_environments:
+    if registry.parallel_environments and publish:
         _check_offsets(chosen)
-    taken = _taken(table, chosen, registry.parallel_environments)
+    taken = _taken(table, chosen, registry.parallel_environments, publish)
     reserved = [r for r in registry.ranges if r.reserved]
     excluded += reserved
     for base in candidates:
         if any(base in r for r in excluded):
             continue
-        shifted = [(env.name, base + env.offset) for env in chosen]
+        shifted = [(env.name, base + env.offset + (env.host_offset if publish else 0))
+                   for env in chosen]
         if all(_fits(env, number, taken, reserved)
                for env, (_, number) in zip(chosen, shifted, strict=True)):
             return Allocation(service, base, group, tuple(envs) or None, tuple(shifted),
-                              searched)
-    return Allocation(service, None, group, tuple(envs) or None, (), searched)
+                              searched, publish)
+    return Allocation(service, None, group, tuple(envs) or None, (), searched, publish)
 
 
 def _check_name(registry: Registry, service: str) -> None:
@@ -95,19 +100,27 @@ def _check_offsets(chosen: list[Environment]) -> None:
     # host port twice: no number can work, so say why instead of "range full".
     seen: dict[int, str] = {}
     for env in chosen:
-        if env.offset in seen:
+        shift = env.offset + env.host_offset
+        if shift in seen:
             raise UsageError(
-                f"environments {seen[env.offset]} and {env.name} share offset {env.offset:+d} "
-                "and run in parallel: add the service with 'fixed: true' or per-environment "
-                "ports by hand, or pass --env")
-        seen[env.offset] = env.name
+                f"environments {seen[shift]} and {env.name} shift host ports by {shift:+d} "
+                "alike and run in parallel: add the service with 'fixed: true' or "
+                "per-environment ports by hand, or pass --env")
+        seen[shift] = env.name
 
 
-def _taken(table: PortTable, chosen: list[Environment], parallel: bool) -> dict[str, set[int]]:
-    """Host ports already used, per environment (with parallel environments: all of them)."""
-    everywhere = {p.host_port for p in table.all() if p.host_port is not None}
-    return {env.name: everywhere if parallel else
-            {p.host_port for p in table.in_env(env.name) if p.host_port is not None}
+def _taken(table: PortTable, chosen: list[Environment], parallel: bool, publish: bool
+           ) -> dict[str, set[int]]:
+    """Numbers already used, per environment (with parallel environments: all of them).
+
+    For a published port the host ports; for a container-only one both sides.
+    """
+    def used(ports: list[ResolvedPort]) -> set[int]:
+        numbers = {n for p in ports for n in (p.host_port, None if publish else p.port)}
+        return {n for n in numbers if n is not None}
+
+    everywhere = used(table.all())
+    return {env.name: everywhere if parallel else used(table.in_env(env.name))
             for env in chosen}
 
 
@@ -117,6 +130,8 @@ def _fits(env: Environment, number: int, taken: dict[str, set[int]],
         return False
     if any(number in r for r in reserved):
         return False
+    # A container-only port has no host port, but stays in the environment's range all
+    # the same: it may be published later, and the range is where the team looks for it.
     return env.range is None or number in env.range
 
 
@@ -126,7 +141,10 @@ def describe(found: Allocation) -> str:
         return (f"no free port for {found.service} in {found.searched}: every port is taken, "
                 "reserved, or shifted out of an environment's range by its offset")
     envs = ", ".join(f"{name} {number}" for name, number in found.per_env)
-    return f"{found.service}: {found.port} ({envs}); lowest free port in {found.searched}"
+    kind = "published" if found.published else \
+        "container-only (publish: false; --publish for a host port)"
+    return (f"{found.service}: {found.port} ({envs}); lowest free port in {found.searched}, "
+            f"{kind}")
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -140,6 +158,8 @@ def entry_text(found: Allocation) -> str:
         parts.append(f"group: {_scalar(found.group)}")
     if found.envs:
         parts.append(f"environments: [{', '.join(_scalar(e) for e in found.envs)}]")
+    if not found.published:
+        parts.append("publish: false")
     return str(found.port) if len(parts) == 1 else "{" + ", ".join(parts) + "}"
 
 
@@ -233,24 +253,22 @@ def write_allocation(registry: Registry, found: Allocation) -> int:
         raise RegistryError("file not found", where=label)
     body, line = insert_service(original.body, found.service, entry_text(found), label)
     text = (fsio.BOM if original.bom else "") + body
-    # Validate the new text before touching the real file (same name, so same messages).
-    with tempfile.TemporaryDirectory(prefix="portsync-") as folder:
-        trial = Path(folder) / path.name
-        trial.write_bytes(text.encode("utf-8"))
-        load(trial)
+    # Validate the new text in the file's place before writing it: same messages, and
+    # includes by relative path still resolve.
+    load(path, proposed=text)
     fsio.check_writable(path, label)
     fsio.write_atomic(path, text)
     return line
 
 
 def run_allocate(path: Path, service: str, group: str | None, envs: Sequence[str],
-                 write: bool, quiet: bool = False) -> Output:
+                 write: bool, quiet: bool = False, publish: bool = False) -> Output:
     """``portsync allocate``: the port alone on stdout (for scripts), the details on stderr.
 
     ``quiet`` leaves the details out; a full range is still explained.
     """
     loaded = load(path)
-    found = allocate(loaded.table, service, group, envs)
+    found = allocate(loaded.table, service, group, envs, publish)
     if found.port is None:
         return Output([], [f"portsync: {describe(found)}"], EXIT_DRIFT)
     details = [describe(found)]
