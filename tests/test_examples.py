@@ -58,7 +58,8 @@ MOVES = [
     Move("driftos",
          "    host_port: 5433                # avoids a local PostgreSQL on 5432",
          "    host_port: 5434                # avoids a local PostgreSQL on 5432",
-         "5433", "5434", frozenset({"docker/docker-compose.yml", ".env", "docs/PORTS.md"}), 5),
+         "5433", "5434", frozenset({"docker/docker-compose.yml", ".env", "docs/PORTS.md",
+                                    ".env.ci"}), 6),  # ci: 15433 -> 15434
 ]
 # Every registry of the examples: hypernode is three repositories, each with its own.
 REGISTRIES = sorted(p.parent.relative_to(EXAMPLES).as_posix()
