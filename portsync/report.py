@@ -183,6 +183,14 @@ def plain(lines: Sequence[str]) -> Output:
     return Output(list(lines), [], EXIT_OK)
 
 
+def _names(names: list[str], shown: int = 10) -> str:
+    """``a, b, c`` or ``a, ..., j and 90 more``: a large included registry stays one line."""
+    if not names:
+        return "no services"
+    rest = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {rest} more" if rest > 0 else "")
+
+
 def render_validation(path: Path, registry: Registry, output: str, quiet: bool = False
                       ) -> Output:
     """The result of ``portsync validate`` on a registry that passed every check.
@@ -200,8 +208,7 @@ def render_validation(path: Path, registry: Registry, output: str, quiet: bool =
                     "included": [{"registry": label, "services": names}
                                  for label, names in included]}
         return Output([json.dumps(document, indent=2)], [], EXIT_OK)
-    lines = [head] + [f"included from {label}: {', '.join(names) or 'no services'}"
-                      for label, names in included]
+    lines = [head] + [f"included from {label}: {_names(names)}" for label, names in included]
     if output == "github":
         return Output([_warning(w) for w in registry.warnings]
                       + ([] if quiet else lines), [], EXIT_OK)

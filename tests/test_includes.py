@@ -294,3 +294,21 @@ def test_allocate_counts_included_ports_and_writes_beside_its_includes(
     assert (root / "ports.yaml").read_text().endswith("services: {web: 1025, api: 1026}\n")
     assert run_cli("allocate", "auth", cwd=root).err == \
         "portsync: error: service 'auth' already exists in ports.yaml\n"
+
+
+def test_reserved_ranges_of_every_registry_apply_and_validate_stays_short(
+        tmp_path: Path, run_cli: RunCli) -> None:
+    many = "".join(f"  s{i}: {9000 + i}\n" for i in range(12))
+    build_tree(tmp_path / "platform", {
+        "ports.yaml": f"version: 1\nranges: {{vendor: {{from: 8100, to: 8199, reserved: true}}}}"
+                      f"\nservices:\n{many}"})
+    root = build_tree(tmp_path / "app", {
+        "ports.yaml": "version: 1\ninclude: [{path: ../platform}]\nservices: {web: 8150}\n"})
+    result = run_cli("validate", cwd=root)
+    assert (result.code, result.err) == (
+        2, "ports.yaml:3:12: web.http port 8150 lies in reserved range vendor (8100-8199)\n"), result
+    (root / "ports.yaml").write_text(
+        "version: 1\ninclude: [{path: ../platform}]\nservices: {web: 8250}\n")
+    result = run_cli("validate", cwd=root)
+    assert result.out.splitlines()[1] == ("included from ../platform/ports.yaml: s0, s1, s2, s3, "
+                                          "s4, s5, s6, s7, s8, s9 and 2 more"), result
