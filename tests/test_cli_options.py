@@ -84,7 +84,7 @@ def test_quiet_before_validate_and_allocate(repo: Path, run_cli: RunCli) -> None
     loud = run_cli("allocate", "db", cwd=repo / "other")
     assert (loud.out, loud.err) == (
         "1024\n", "db: 1024 (default 1024); lowest free port in 1024-65535 outside named "
-                  "ranges\n"), loud
+                  "ranges, container-only (publish: false; --publish for a host port)\n"), loud
 
 
 @pytest.mark.parametrize(("args", "message"), [
