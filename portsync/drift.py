@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from portsync.model import FileChange, ValueChange
+
+_BREAKS_LINE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +28,15 @@ class Drift:
         """The part after ``PATH:LINE:``."""
         if self.key is None:
             return self.label or "out of date"
-        found = "nothing (missing)" if self.found is None else self.found
-        return f"{self.key}: found {found}, expected {self.expected}"
+        found = "nothing (missing)" if self.found is None else _shown(self.found)
+        return f"{self.key}: found {found}, expected {_shown(self.expected)}"
+
+
+def _shown(value: str | None) -> str:
+    """A value as a drift line shows it: quoted if it holds a line break or a control character."""
+    if value is not None and _BREAKS_LINE.search(value):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def _value_drifts(path: str, values: list[ValueChange]) -> list[Drift]:

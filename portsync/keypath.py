@@ -186,13 +186,15 @@ class Nodes(Generic[N]):
     ``kind`` names a node "mapping", "list" or "value"; ``child`` is a key's
     value or a list's item (None: no such key or item); ``where`` is a node's
     ``FILE:LINE``; ``text`` a value's text, for selectors and ``NAME=value``
-    items (None: that format takes neither).
+    items (None: that format takes neither); ``fillable`` whether a value may
+    take missing keys in its place (YAML's ``key:`` with nothing after it).
     """
 
     kind: Callable[[N], str]
     child: Callable[[N, str | int], N | None]
     where: Callable[[N], str]
     text: Callable[[N], str] | None = None
+    fillable: Callable[[N], bool] | None = None
 
     def items(self, node: N) -> list[N]:
         """Every item of a list node, in order."""
@@ -230,9 +232,12 @@ def walk(root: N, path: KeyPath, nodes: Nodes[N], key: str, *, entries: bool = F
             if node_kind == "list" and entries and nodes.text is not None \
                     and (named := _named_items(node, nodes)) is not None:
                 return _entry(node, named, path, depth, nodes, key, trail)
-            if node_kind != "mapping":
+            if node_kind == "value" and nodes.fillable is not None and nodes.fillable(node):
+                found = None
+            elif node_kind != "mapping":
                 raise _runs_into(node, node_kind, path, depth, nodes, key)
-            found = nodes.child(node, seg)
+            else:
+                found = nodes.child(node, seg)
         elif node_kind != "list":
             raise _runs_into(node, node_kind, path, depth, nodes, key)
         elif isinstance(seg, int):

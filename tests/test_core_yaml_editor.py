@@ -52,7 +52,9 @@ services:
     ("defaults.timeout", "31", "timeout: 30", "timeout: 31"),
     ("defaults.health", "9800", "&health 9791", "&health 9800"),
     ("services.courier.ports[0]", "1:2", '"9765:9765"', '"1:2"'),
-    ("services.courier.ports[1]", "1:2", "- 9790:9790", "- 1:2"),
+    ("services.courier.ports[1]", "1:99", "- 9790:9790", "- 1:99"),
+    # YAML 1.1 readers (PyYAML, older compose) take 1:2 for a base-60 number: quoted
+    ("services.courier.ports[1]", "1:2", "- 9790:9790", '- "1:2"'),
     ("host", "8000", '"0.0.0.0"', '"8000"'),
 ])
 def test_only_the_value_bytes_change(key: str, value: str, old: str, new: str) -> None:
@@ -80,8 +82,9 @@ def test_change_reports_line_found_and_expected() -> None:
     ("a: 1\n", "b", "2", "a: 1\nb: 2\n"),
     ("a: 1", "b", "2", "a: 1\nb: 2\n"),
     ("a: 1\r\nc: 3\r\n", "b.x", "http://h:2", "a: 1\r\nc: 3\r\nb:\r\n  x: http://h:2\r\n"),
-    ("s:\n  a: 1\n  # tail comment\nt: 2\n", "s.b", "8", "s:\n  a: 1\n  b: 8\n  # tail comment\nt: 2\n"),
-    ("s:\n    deep:\n        a: 1\nt: 2\n", "s.deep.b", "x y", "s:\n    deep:\n        a: 1\n        b: \"x y\"\nt: 2\n"),
+    # after the comment lines under the previous sibling (they belong to its block)
+    ("s:\n  a: 1\n  # tail comment\nt: 2\n", "s.b", "8", "s:\n  a: 1\n  # tail comment\n  b: 8\nt: 2\n"),
+    ("s:\n    deep:\n        a: 1\nt: 2\n", "s.deep.b", "x y", "s:\n    deep:\n        a: 1\n        b: x y\nt: 2\n"),
     ("m: {a: 1}\n", "m.b", "2", "m: {a: 1, b: 2}\n"),
     ("m: {}\n", "m.b", "2", "m: {b: 2}\n"),
     ("", "a", "true", 'a: "true"\n'),
@@ -99,7 +102,8 @@ def test_missing_keys_are_added(original: str, key: str, value: str, expected: s
     ("p: '8000'\n", "9000", "p: '9000'\n"),      # quoted string keeps its quotes
     ("p: \"8000\"\n", "9000", "p: \"9000\"\n"),
     ("p: abc\n", "9000", 'p: "9000"\n'),        # plain string must stay a string
-    ("p: 8000\n", "yes please", 'p: "yes please"\n'),
+    ("p: 8000\n", "yes please", "p: yes please\n"),  # plain reads back the same
+    ("p: 8000\n", "yes", 'p: "yes"\n'),  # a boolean to YAML 1.1 readers
     ("p: abc\n", "null", 'p: "null"\n'),
     ("p: 'it''s'\n", "o'k", "p: 'o''k'\n"),
 ])
@@ -113,8 +117,8 @@ def test_typing_rules(original: str, value: str, expected: str) -> None:
     ("a: {b: 1}\n", "a", "c.yaml:1: a: holds a mapping, not a single value"),
     ("a: [1]\n", "a[3]", "c.yaml:1: a[3]: list has no item [3]"),
     ("a: 1\n", "b[0]", "c.yaml:1: b[0]: list item does not exist and cannot be created"),
-    ("x: &p 1\ny: *p\n", "y", "c.yaml:1: y: the value comes from an anchor"),
-    ("a: |\n  1\n", "a", "c.yaml:1: a: block scalars"),
+    ("x: &p 1\ny: *p\n", "y", "c.yaml:2: y: the value comes from an anchor"),
+    ("a: |2\n    1\n", "a", "c.yaml:1: a: block scalars with an indentation indicator"),
     ("a: [\n", "a", "c.yaml:2:1: invalid YAML"),
     ("a: 1\nb: 2\na: 3\n", "a", "c.yaml:3: a: duplicate key 'a' (lines 1 and 3)"),
 ])
@@ -125,5 +129,5 @@ def test_errors_name_file_line_and_key(original: str, key: str, message: str) ->
 
 
 def test_several_missing_siblings_share_one_new_parent() -> None:
-    result = yamlfile.apply("a: 1\n", [edit("s.x", "1"), edit("s.y", "2")], "c.yaml")
-    assert result.text == "a: 1\ns:\n  x: 1\n  y: 2\n"
+    result = yamlfile.apply("a: 1\n", [edit("s.x", "1"), edit("s.z", "2")], "c.yaml")
+    assert result.text == "a: 1\ns:\n  x: 1\n  z: 2\n"

@@ -1,4 +1,4 @@
-"""The YAML editor's libyaml shortcut agrees with the ruamel path on every document."""
+"""libyaml and ruamel, whichever reads a YAML file, give the editor the same tree."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from portsync import yamlio
 from portsync.editors import Edited, yamlfile
 from portsync.errors import TargetError
+from portsync.yamlnodes import Node
 from tests.editing import set_edits
 
 DOCS = {
@@ -41,28 +42,43 @@ def _outcome(text: str, pairs: list[tuple[str, str]]) -> Edited | str:
         return str(err)
 
 
+def _without_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "yaml", None)  # import yaml now raises ImportError
+
+
 @pytest.mark.parametrize("pairs", [EDITS, [("server.port", "8001"), ("url", "http://a:1")],
                                    [("ports[0]", "1:1")], [("ports[1]", "3")]],
                          ids=["same", "changed", "list-same", "list-changed"])
 @pytest.mark.parametrize("name", list(DOCS))
-def test_shortcut_gives_what_ruamel_gives(name: str, pairs: list[tuple[str, str]],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_libyaml_gives_what_ruamel_gives(name: str, pairs: list[tuple[str, str]],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     quick = _outcome(DOCS[name], pairs)
-    monkeypatch.setattr(yamlio, "compose_quick", lambda text: None)
+    _without_libyaml(monkeypatch)
     assert quick == _outcome(DOCS[name], pairs)
 
 
-def test_shortcut_is_taken_for_an_in_sync_file(monkeypatch: pytest.MonkeyPatch) -> None:
+def _shape(node: Node) -> object:
+    """A node tree as plain data, for comparing two parsers' trees."""
+    if node.id == "alias":
+        return ("alias", node.start, node.end, node.value.start)
+    inner = [tuple(_shape(n) for n in item) if isinstance(item, tuple) else _shape(item)
+             for item in node.value] if node.id != "scalar" else node.value
+    return (node.id, node.start, node.end, node.line, node.column, node.tag, node.style,
+            node.flow, inner)
+
+
+@pytest.mark.parametrize("name", [n for n in DOCS if n != "broken"])
+def test_both_parsers_build_the_same_tree(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    quick = [_shape(d) for d in yamlio.documents(DOCS[name], "f.yaml", TargetError)]
+    _without_libyaml(monkeypatch)
+    assert quick == [_shape(d) for d in yamlio.documents(DOCS[name], "f.yaml", TargetError)]
+
+
+def test_ruamel_is_not_needed_for_an_in_sync_file(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_ruamel(*args: object) -> None:
         raise AssertionError("ruamel should not be needed")
 
-    monkeypatch.setattr(yamlio, "compose", no_ruamel)
+    monkeypatch.setattr(yamlio, "_ruamel_documents", no_ruamel)
     assert yamlfile.apply(DOCS["plain"], set_edits(*EDITS), "f.yaml") == Edited(DOCS["plain"], ())
-
-
-def test_aliases_and_a_missing_libyaml_use_ruamel(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert yamlio.compose_quick(DOCS["anchored"]) is None
-    assert yamlio.compose_quick(DOCS["plain"]) is not None
-    monkeypatch.setitem(sys.modules, "yaml", None)  # import yaml now raises ImportError
-    assert yamlio.compose_quick(DOCS["plain"]) is None
-    assert yamlfile.apply(DOCS["plain"], set_edits(*EDITS), "f.yaml") == Edited(DOCS["plain"], ())
+    assert yamlfile.apply(DOCS["anchored"], set_edits(("server.port", "8000")), "f.yaml"
+                          ) == Edited(DOCS["anchored"], ())

@@ -1,220 +1,259 @@
 """YAML editor: the parser locates each scalar; only its bytes are replaced in the text.
 
-libyaml (PyYAML's C parser) composes the node tree when it can, 25x faster than
-ruamel.yaml; ruamel's round-trip composer takes over for documents with aliases
-(it owns the alias-bomb guard), documents that might nest deep enough to crash
-libyaml, and any document libyaml rejects, so every error message is ruamel's.
+A file of several documents (``---``, Kubernetes manifests) is a list of
+documents at the root: its paths start with ``[n]`` or a selector. A list of
+``NAME=value`` strings (compose's ``environment:``) is addressed like a
+mapping. A value reached only through a merge key (``<<``) is refused: it is
+written elsewhere, in the anchored mapping.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
 
 from portsync import keypath, yamlio
-from portsync.editors import Edited, Span, line_of, newline_of, splice
-from portsync.errors import TargetError
+from portsync.editors import Edited, Span, splice
+from portsync.editors.yamlinsert import Splice, add_item, add_keys, format_key
+from portsync.editors.yamlscalar import (
+    Spot,
+    current,
+    holds,
+    is_null,
+    new_scalar,
+    rewrite,
+    value_span,
+)
+from portsync.errors import PortsyncError, TargetError
 from portsync.model import SetEdit, ValueChange
+from portsync.yamlnodes import Node
 
-_PREFIX = re.compile(r"(?:[&!][^\s]*\s+)*")  # anchors and tags before a scalar
-_SAFE_PLAIN = re.compile(r"[A-Za-z0-9_./~$(+=][A-Za-z0-9_./~$()+=:@%-]*")
-_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-
-
-@dataclass(frozen=True, slots=True)
-class _Found:
-    node: Any
-    key_node: Any
-    through_alias: bool
+_HOUSE_SAMPLE = 500  # quoted scalars looked at to learn the file's own quote character
 
 
 @dataclass(frozen=True, slots=True)
 class _Missing:
-    parent: Any  # the deepest existing mapping, or None for an empty document
+    parent: Node | None  # the deepest existing node, or None for a file without a document
+    key_node: Node | None  # the parent's key, when the parent is an empty value
     keys: tuple[str, ...]
+    entry: bool  # the missing key is a NAME of a list of NAME=value strings
 
 
-def _kind(node: Any) -> str:
-    return {"mapping": "mapping", "sequence": "list"}.get(node.id, "value")
+def _target(node: Node) -> Node:
+    return node.value if node.id == "alias" else node
 
 
-def _text(node: Any) -> str:
-    return str(node.value)
+def _kind(node: Node) -> str:
+    return {"mapping": "mapping", "sequence": "list"}.get(_target(node).id, "value")
 
 
-def _locate(root: Any, edit: SetEdit, label: str) -> _Found | _Missing:
-    # Nodes are told apart by their ``id``, shared by ruamel's and libyaml's node trees.
-    if root is None:  # an empty document: every key is missing
-        if not all(isinstance(seg, str) for seg in edit.key):
-            raise TargetError("list item does not exist and cannot be created", where=label,
-                              key=edit.key_text)
-        return _Missing(None, tuple(str(seg) for seg in edit.key))
-    keys: dict[tuple[int, int], Any] = {}  # (parent, value) -> the value's key node
+def _empty_document(node: Node) -> bool:
+    return node.id == "scalar" and node.value == "" and node.style is None and node.tag is None
 
-    def child(node: Any, seg: str | int) -> Any:
-        if isinstance(seg, int):
-            return node.value[seg] if seg < len(node.value) else None
+
+class _Tree:
+    """The documents of one file, and how key paths lead into them."""
+
+    def __init__(self, text: str, label: str, error_type: type[PortsyncError] = TargetError
+                 ) -> None:
+        self.text = text
+        self.label = label
+        self.error_type = error_type
+        docs = [d for d in yamlio.documents(text, label, error_type) if not _empty_document(d)]
+        self.several = len(docs) > 1
+        self.root: Node | None = docs[0] if len(docs) == 1 else None
+        if self.several:
+            self.root = Node("sequence", docs, docs[0].start, docs[0].line, 0)
+            self.root.end = docs[-1].end
+        self._quote: str | None = None
+
+    @property
+    def quote(self) -> str:
+        """The quote character the file uses most (double when it uses none)."""
+        if self._quote is None:
+            counts = {'"': 0, "'": 0}
+            todo = [self.root] if self.root is not None else []
+            while todo and sum(counts.values()) < _HOUSE_SAMPLE:
+                node = todo.pop()
+                if node.id == "scalar" and node.style in counts:
+                    counts[node.style] += 1
+                elif node.id in ("mapping", "sequence"):
+                    todo.extend(n for pair in node.value
+                                for n in (pair if isinstance(pair, tuple) else (pair,)))
+            self._quote = "'" if counts["'"] > counts['"'] else '"'
+        return self._quote
+
+    def where(self, node: Node) -> str:
+        """``FILE:LINE`` of a node."""
+        return f"{self.label}:{node.line + 1}"
+
+    def locate(self, path: keypath.KeyPath, key_text: str) -> Spot | _Missing:
+        """The scalar a key path names, or what is missing to create it."""
+        if self.several and isinstance(path[0], str):
+            count = len(self.root.value) if self.root is not None else 0
+            raise TargetError(f"the file holds {count} YAML documents: start the path with [n] "
+                              "or a selector, such as '[kind=Deployment,metadata.name=NAME]."
+                              f"{key_text}'", where=self.label, key=key_text)
+        if self.root is None:  # no document yet: every key is missing
+            if not all(isinstance(seg, str) for seg in path):
+                raise TargetError("list item does not exist and cannot be created",
+                                  where=self.label, key=key_text)
+            return _Missing(None, None, tuple(str(seg) for seg in path), False)
+        keys: dict[tuple[int, int], Node] = {}  # (parent, value) -> the value's key node
+
+        def child(node: Node, seg: str | int) -> Node | None:
+            node = _target(node)
+            if isinstance(seg, int):
+                return node.value[seg] if seg < len(node.value) else None
+            found = self._pair(node, seg, key_text)
+            if found is None:
+                return None
+            keys[id(node), id(found[1])] = found[0]
+            return found[1]
+
+        def fillable(node: Node) -> bool:
+            return node.id == "scalar" and is_null(node) and node.tag is None
+
+        nodes = keypath.Nodes(_kind, child, self.where, lambda n: str(_target(n).value),
+                              fillable)
+        reached = keypath.walk(self.root, path, nodes, key_text, entries=True)
+        trail = reached.trail
+        steps = [keys.get((id(_target(a)), id(b))) for a, b in pairwise(trail)]
+        if reached.missing:
+            node = reached.node
+            if node.id == "scalar" and (not steps or steps[-1] is None
+                                        or any(_target(n).flow for n in trail[:-1])):
+                raise TargetError(f"runs into a value at {self._shown(path, len(trail) - 1)}",
+                                  where=self.where(node), key=key_text)
+            return _Missing(_target(node), steps[-1] if node.id == "scalar" else None,
+                            reached.missing, reached.entry is not None)
+        parent = _target(trail[-2]) if len(trail) > 1 else None
+        return Spot(_target(reached.node), steps[-1] if steps else None, parent,
+                    any(_target(n).flow for n in trail[:-1]), reached.entry,
+                    next((n for n in reversed(trail) if n.id == "alias"), None))
+
+    @staticmethod
+    def _shown(path: keypath.KeyPath, depth: int) -> str:
+        return keypath.render(path[:depth]) or "the document root"
+
+    def _pair(self, node: Node, seg: str, key_text: str) -> tuple[Node, Node] | None:
         pairs = [p for p in node.value if p[0].id == "scalar" and p[0].value == seg]
-        if not pairs:
-            return None
         if len(pairs) > 1:  # YAML forbids it and parsers disagree on which one wins
-            lines = " and ".join(str(p[0].start_mark.line + 1) for p in pairs)
+            lines = " and ".join(str(p[0].line + 1) for p in pairs)
             raise TargetError(f"duplicate key {seg!r} (lines {lines})",
-                              where=f"{label}:{pairs[1][0].start_mark.line + 1}",
-                              key=edit.key_text)
-        keys[id(node), id(pairs[0][1])] = pairs[0][0]
-        return pairs[0][1]
-
-    nodes = keypath.Nodes(_kind, child, lambda n: f"{label}:{n.start_mark.line + 1}", _text)
-    reached = keypath.walk(root, edit.key, nodes, edit.key_text)
-    if reached.missing:
-        return _Missing(reached.node, reached.missing)
-    steps = [keys.get((id(a), id(b))) for a, b in pairwise(reached.trail)]
-    # An alias's node is its anchor's, which stands before the key.
-    through_alias = any(k is not None and node.start_mark.index < k.end_mark.index
-                        for k, node in zip(steps, reached.trail[1:], strict=True))
-    return _Found(reached.node, steps[-1] if steps else None, through_alias)
-
-
-def _format_value(value: str, style: str | None, tag: str | None) -> str:
-    if style == '"':
-        return json.dumps(value, ensure_ascii=False)
-    if style == "'":
-        return "'" + value.replace("'", "''") + "'"
-    if value.isdigit() and (tag is None or tag in _NUMBER_TAGS):
-        return value  # a number stays a number; a new key gets a number
-    if _SAFE_PLAIN.fullmatch(value) and not value.endswith(":") and yamlio.resolves_to_str(value):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _scalar_span(text: str, node: Any) -> tuple[int, int]:
-    start, end = node.start_mark.index, node.end_mark.index
-    prefix = _PREFIX.match(text, start, end)
-    return (prefix.end() if prefix else start), end
-
-
-def _replacement(text: str, found: _Found, edit: SetEdit, label: str
-                 ) -> tuple[tuple[int, int, str], ValueChange] | None:
-    node = found.node
-    current = str(node.value)
-    if current == edit.value:
+                              where=self.where(pairs[1][0]), key=key_text)
+        if pairs:
+            pair: tuple[Node, Node] = pairs[0]
+            return pair
+        self._refuse_merged(node, seg, key_text)
         return None
-    line = node.start_mark.line + 1
-    if found.through_alias:
+
+    def _refuse_merged(self, node: Node, seg: str, key_text: str) -> None:
+        """A key the mapping only has through ``<<: *anchor`` is written at the anchor."""
+        for merge_key, value in node.value:
+            if merge_key.id != "scalar" or merge_key.value != "<<" or merge_key.style:
+                continue
+            sources = [_target(n) for n in (_target(value).value
+                                            if _target(value).id == "sequence" else [value])]
+            for source in sources:
+                if source.id == "mapping" and (
+                        any(k.id == "scalar" and k.value == seg for k, _ in source.value)
+                        or self._merged_has(source, seg)):
+                    anchor = self.text[source.start:source.end].split(None, 1)[0]
+                    named = f" ({anchor})" if anchor.startswith("&") else ""
+                    raise TargetError(
+                        f"{seg!r} comes only through the merge key (<<) from the mapping "
+                        f"anchored at line {source.line + 1}{named}: set it there, where it "
+                        "is written", where=self.where(merge_key), key=key_text)
+
+    def _merged_has(self, node: Node, seg: str) -> bool:
+        try:
+            self._refuse_merged(node, seg, "")
+        except TargetError:
+            return True
+        return False
+
+
+def _replacement(tree: _Tree, spot: Spot, edit: SetEdit) -> tuple[Splice, ValueChange] | None:
+    if holds(spot, edit.value):
+        return None
+    where = tree.where(spot.node)
+    if spot.alias is not None:
         raise TargetError("the value comes from an anchor (*alias); point the target at the "
-                          "anchor's own key", where=f"{label}:{line}", key=edit.key_text)
-    if node.style in ("|", ">"):
-        raise TargetError("block scalars (| or >) are not edited; use a plain or quoted value",
-                          where=f"{label}:{line}", key=edit.key_text)
-    start, end = _scalar_span(text, node)
-    if start == end and found.key_node is not None:
-        # `key:` with nothing after it: write the value after the colon.
-        colon = text.index(":", found.key_node.end_mark.index)
-        start = end = colon + 1
-        new = " " + _format_value(edit.value, None, None)
-    else:
-        new = _format_value(edit.value, node.style, str(node.tag))
-    return (start, end, new), ValueChange(edit.key_text, line, current, edit.value)
+                          "anchor's own key", where=tree.where(spot.alias), key=edit.key_text)
+    new = rewrite(tree.text, spot, edit.value, tree.quote, where, edit.key_text)
+    return new, ValueChange(edit.key_text, spot.node.line + 1, current(spot), edit.value)
 
 
-def _end_of(node: Any) -> int:
-    """Index just past the last content of a (possibly nested) collection.
-
-    A collection's own end mark may reach over trailing comments (libyaml's does),
-    so only the last key and the last leaf count.
-    """
-    end: int = 0
-    while node.id != "scalar" and node.value:
-        last = node.value[-1]
-        if isinstance(last, tuple):
-            end = max(end, last[0].end_mark.index)
-            last = last[1]
-        node = last
-    last_end: int = node.end_mark.index
-    return max(end, last_end)
-
-
-def _insert(text: str, missing: _Missing, edit: SetEdit) -> tuple[str, int]:
-    nl = newline_of(text)
-    keys = [_format_key(k) for k in missing.keys]
-    value = _format_value(edit.value, None, None)
-    parent = missing.parent
-    if parent is not None and parent.flow_style:
-        nested = value
-        for key in reversed(keys[1:]):
-            nested = f"{{{key}: {nested}}}"
-        before = text[: text.rindex("}", 0, parent.end_mark.index)].rstrip()
-        sep = "" if before.endswith("{") else ", "
-        pos = len(before)
-        return text[:pos] + sep + f"{keys[0]}: {nested}" + text[pos:], line_of(text, pos)
-    indent = parent.value[0][0].start_mark.column if parent is not None and parent.value else 0
-    lines = [f"{' ' * (indent + 2 * depth)}{key}:" for depth, key in enumerate(keys)]
-    lines[-1] += f" {value}"
-    block = nl.join(lines) + nl
-    pos = len(text)
-    if parent is not None:
-        end = _end_of(parent)
-        newline_at = text.find("\n", end)
-        if end > 0 and text[end - 1] == "\n":
-            pos = end
-        elif newline_at >= 0:
-            pos = newline_at + 1
-    if pos > 0 and text[pos - 1] != "\n":
-        block = nl + block
-    line = line_of(text, pos) + block.startswith(nl) + len(keys) - 1
-    return text[:pos] + block + text[pos:], line
-
-
-def _format_key(key: str) -> str:
-    if _SAFE_PLAIN.fullmatch(key) and ":" not in key and yamlio.resolves_to_str(key):
-        return key
-    return json.dumps(key, ensure_ascii=False)
-
-
-def _compose(text: str, label: str) -> Any:
-    """The node tree: libyaml's when it can (25x faster), else ruamel's (aliases, errors)."""
-    if not text.strip():
-        return None
-    return yamlio.compose_quick(text) or yamlio.compose(text, label, TargetError)
+def _insert(tree: _Tree, missing: _Missing, edit: SetEdit) -> tuple[list[Splice], int]:
+    text = tree.text
+    where = tree.where(missing.parent) if missing.parent is not None else tree.label
+    if missing.entry:
+        assert missing.parent is not None
+        return add_item(text, missing.parent, f"{missing.keys[0]}={edit.value}", tree.quote)
+    flow = missing.parent is not None and missing.parent.flow
+    value = new_scalar(edit.value, flow=flow, quote=tree.quote)
+    keys = [format_key(k, tree.quote) for k in missing.keys]
+    return add_keys(text, missing.parent, missing.key_node, keys, value, where, edit.key_text)
 
 
 def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     """Set each key path to its value, touching only the bytes of changed scalars."""
-    root = _compose(text, label)
-    replacements = []
+    tree = _Tree(text, label)
+    replacements: list[Splice] = []
     changes: list[ValueChange] = []
     missing: list[SetEdit] = []
+    spans: dict[int, str] = {}
     for edit in edits:
-        found = _locate(root, edit, label)
-        if isinstance(found, _Missing):
+        spot = tree.locate(edit.key, edit.key_text)
+        if isinstance(spot, _Missing):
             missing.append(edit)
             continue
-        result = _replacement(text, found, edit, label)
+        first = spans.setdefault(spot.node.start, edit.key_text)
+        if first != edit.key_text:
+            raise TargetError(f"names the same value as {first}", where=tree.where(spot.node),
+                              key=edit.key_text)
+        result = _replacement(tree, spot, edit)
         if result is not None:
             replacements.append(result[0])
             changes.append(result[1])
     text = splice(text, replacements)
     for edit in missing:
-        # Rare (first run only): re-compose so each insertion sees the ones before it.
-        root = _compose(text, label)
-        found = _locate(root, edit, label)
-        if isinstance(found, _Found):  # created by an earlier insertion of this loop
-            result = _replacement(text, found, edit, label)
+        # Rare (first run only): re-read so each insertion sees the ones before it.
+        tree = _Tree(text, label)
+        found = tree.locate(edit.key, edit.key_text)
+        if isinstance(found, Spot):  # created by an earlier insertion of this loop
+            result = _replacement(tree, found, edit)
             if result is not None:
                 text = splice(text, [result[0]])
             continue
-        text, line = _insert(text, found, edit)
+        splices, line = _insert(tree, found, edit)
+        text = splice(text, splices)
         changes.append(ValueChange(edit.key_text, line, None, edit.value))
     return Edited(text, tuple(changes))
 
 
 def spans(text: str, edits: Sequence[SetEdit], label: str) -> list[Span]:
-    """The span of each scalar the edits address (that exists) in ``text``."""
-    root = _compose(text, label)
-    return [(*_scalar_span(text, found.node), edit.key_text) for edit in edits
-            if isinstance(found := _locate(root, edit, label), _Found)]
+    """The span of each value the edits address (that exists) in ``text``."""
+    tree = _Tree(text, label)
+    found = [(tree.locate(edit.key, edit.key_text), edit.key_text) for edit in edits]
+    return [(*value_span(text, spot), key) for spot, key in found if isinstance(spot, Spot)]
+
+
+def add_key(text: str, path: keypath.KeyPath, value: str, label: str,
+            error_type: type[PortsyncError] = TargetError) -> tuple[str, int]:
+    """``text`` with a new key holding ``value`` (YAML text: ``{port: 8001}``), and its line.
+
+    The key goes where any new key of the editor goes (see yamlinsert); a key
+    that exists already is an error.
+    """
+    tree = _Tree(text, label, error_type)
+    key_text = keypath.render(path)
+    found = tree.locate(path, key_text)
+    if not isinstance(found, _Missing) or found.entry:
+        raise error_type("exists already", where=label, key=key_text)
+    keys = [format_key(k, tree.quote) for k in found.keys]
+    where = tree.where(found.parent) if found.parent is not None else label
+    splices, line = add_keys(text, found.parent, found.key_node, keys, value, where, key_text)
+    return splice(text, splices), line

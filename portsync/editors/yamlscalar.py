@@ -1,0 +1,269 @@
+"""How a YAML value is rewritten: in its own style, plain whenever plain reads back the same."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from portsync import yamlio
+from portsync.errors import TargetError
+from portsync.yamlnodes import Node
+
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_FLOW_INDICATORS = frozenset(",[]{}")
+# Characters YAML may hold raw (its "printable" set), line breaks of YAML 1.1 excepted.
+_NOT_PRINTABLE = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+                            "|[\u2028\u2029\ufeff]")
+_PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]*)*")  # anchors and tags before a value
+_BLOCK_HEADER = re.compile(r"([|>])([1-9]?)([-+]?)([1-9]?)([ \t]*(?:#[^\r\n]*)?)(\r?\n|$)")
+_VALUE_INDICATOR = re.compile(r"(?:\s|#[^\n]*)*:(?=[\s,\]}]|$)")  # the ':' after a key
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_NULL_TAG = "tag:yaml.org,2002:null"
+_DQ_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """A located scalar: ``key`` its key node (a mapping value), ``flow`` inside brackets.
+
+    ``entry`` is the NAME when the value is the text after ``NAME=`` in a
+    list item (compose's list form of ``environment:``); ``alias`` is the last
+    alias the path passes through (the value is written at its anchor).
+    """
+
+    node: Node
+    key: Node | None
+    parent: Node | None
+    flow: bool
+    entry: str | None = None
+    alias: Node | None = None
+
+
+def plain_ok(value: str, *, flow: bool, tagged: bool = False, old: str | None = None) -> bool:
+    """Whether ``value`` written as a plain scalar reads back as that same string.
+
+    ``flow``: inside ``[]``/``{}``, where ``,[]{}`` end a plain scalar; ``tagged``:
+    an explicit tag decides the type, not the value's look. ``old``: the plain
+    value it replaces; a YAML 1.1 reader may take both for something else
+    (``9790:9790`` is a base-60 number to it), which the file already accepts.
+    """
+    if not value or value != value.strip(" ") or _NOT_PRINTABLE.search(value) \
+            or any(c in value for c in "\t\n\r"):
+        return False
+    first = value[0]
+    if first in _INDICATORS and (first not in "-?:" or len(value) == 1 or value[1] == " "
+                                 or (flow and value[1] in _FLOW_INDICATORS)):
+        return False
+    if value.startswith(("---", "...")) or ": " in value or " #" in value \
+            or value.endswith(":"):
+        return False
+    if flow and any(c in _FLOW_INDICATORS for c in value):
+        return False
+    if tagged:
+        return True
+    if old is not None and yamlio.resolve(value) == yamlio.STR:
+        return yamlio.resolve(value, (1, 1)) in (yamlio.STR, yamlio.resolve(old, (1, 1)))
+    return yamlio.resolves_to_str(value)
+
+
+def double_quoted(value: str) -> str:
+    """``value`` as a double-quoted scalar (every character YAML may not hold raw escaped)."""
+    out = [_DQ_ESCAPES.get(c) or (c if not _NOT_PRINTABLE.match(c) else _escape(c))
+           for c in value]
+    return '"' + "".join(out) + '"'
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 \
+        else f"\\U{code:08x}"
+
+
+def single_quoted(value: str) -> str | None:
+    """``value`` as a single-quoted scalar, or None when it holds what only escapes can write."""
+    if _NOT_PRINTABLE.search(value) or "\n" in value or "\r" in value:
+        return None  # a line break in single quotes folds into a space
+    return "'" + value.replace("'", "''") + "'"
+
+
+def quoted(value: str, quote: str) -> str:
+    """``value`` quoted with ``quote`` (' or "), double quotes when single ones cannot hold it."""
+    return (single_quoted(value) if quote == "'" else None) or double_quoted(value)
+
+
+def new_scalar(value: str, *, flow: bool, quote: str) -> str:
+    """A value for a new key or a null one: a number if all digits, else plain when it can be."""
+    if _digits(value) or plain_ok(value, flow=flow):
+        return value
+    return quoted(value, quote)
+
+
+def _digits(value: str) -> bool:
+    return value.isascii() and value.isdigit()
+
+
+def _tag(node: Node) -> str:
+    if node.tag is not None:
+        return node.tag
+    return yamlio.resolve(node.value) if node.style is None else "tag:yaml.org,2002:str"
+
+
+def is_null(node: Node) -> bool:
+    """Whether a scalar holds no value: nothing at all, or a plain null (``~``, ``null``)."""
+    return node.style is None and (node.value == "" or _tag(node) == _NULL_TAG)
+
+
+def _styled(value: str, node: Node, flow: bool, quote: str) -> str:
+    """``value`` in the style of the scalar ``node`` (SPEC §2 typing)."""
+    if node.style == '"':
+        return double_quoted(value)
+    if node.style == "'":
+        return quoted(value, "'")
+    if _digits(value) and _tag(node) in (*_NUMBER_TAGS, _NULL_TAG):
+        return value  # a number stays a number
+    if plain_ok(value, flow=flow, tagged=node.tag is not None, old=node.value):
+        return value
+    return quoted(value, quote)  # plain would change its meaning (or its type)
+
+
+def current(spot: Spot) -> str | None:
+    """The value a spot holds, as compared with the registry's (None: nothing there)."""
+    node = spot.node
+    if spot.entry is not None:
+        _, sep, after = node.value.partition("=")
+        return after if sep else None
+    if node.style in ("|", ">"):
+        return str(node.value).rstrip("\n")
+    return None if node.style is None and node.value == "" else str(node.value)
+
+
+def holds(spot: Spot, value: str) -> bool:
+    """Whether the spot already holds ``value`` (a block scalar's final newlines aside)."""
+    if spot.node.style in ("|", ">") and spot.entry is None:
+        return current(spot) == value.rstrip("\n")
+    return current(spot) == value
+
+
+def value_span(text: str, spot: Spot) -> tuple[int, int]:
+    """[start, end) of the value's own text: its anchor or tag aside, a block's header too."""
+    node = spot.node
+    props = _PROPERTIES.match(text, node.start, node.end)
+    start = props.end() if props else node.start
+    if node.style in ("|", ">"):
+        header = _BLOCK_HEADER.match(text, start)
+        start = header.end() if header else start
+    return start, node.end
+
+
+def rewrite(text: str, spot: Spot, value: str, quote: str, where: str, key: str
+            ) -> tuple[int, int, str]:
+    """The splice (start, end, new text) that makes the spot hold ``value``."""
+    node = spot.node
+    props = _PROPERTIES.match(text, node.start, node.end)
+    start = props.end() if props else node.start
+    if spot.entry is not None:
+        return start, node.end, _styled(f"{spot.entry}={value}", node, spot.flow, quote)
+    if node.style in ("|", ">"):
+        return _block(text, node, start, value, where, key)
+    if start >= node.end or (node.value == "" and node.style is None):
+        return _fill(text, spot, max(start, node.start), value, quote, where, key)
+    return start, node.end, _styled(value, node, spot.flow, quote)
+
+
+def _fill(text: str, spot: Spot, at: int, value: str, quote: str, where: str, key: str
+          ) -> tuple[int, int, str]:
+    """Write a value where there is none: ``key:``, ``- # note``, ``&anchor``, ``? key``."""
+    new = new_scalar(value, flow=spot.flow, quote=quote)
+    node = spot.node
+    if node.end > node.start and text[node.start] in "&!":
+        return node.end, node.end, " " + new  # after the anchor or tag
+    if spot.key is not None:
+        m = _VALUE_INDICATOR.match(text, spot.key.end)
+        if m is not None:
+            return m.end(), m.end(), " " + new
+        if spot.flow:  # {port, host: db}: the key has no ':' yet
+            return spot.key.end, spot.key.end, ": " + new
+        # `? key` with no `: value` line: add one under the `?`
+        at = line_end(text, spot.key.end)
+        indent = " " * key_column(text, spot.key)
+        return at, at, f"{indent}: {new}{_newline(text)}"
+    dash = _dash_before(text, spot, node)
+    if dash is None:
+        raise TargetError("cannot place a value in this empty list item; write one by hand "
+                          "once", where=where, key=key)
+    return dash + 1, dash + 1, " " + new
+
+
+def _dash_before(text: str, spot: Spot, node: Node) -> int | None:
+    """The ``-`` of the block sequence item ``node`` (it is empty, so its mark may be off)."""
+    parent = spot.parent
+    if parent is None or parent.id != "sequence" or parent.flow:
+        return None
+    index = next(i for i, item in enumerate(parent.value) if item is node)
+    pos = parent.start if index == 0 else parent.value[index - 1].end
+    m = re.compile(r"(?:\s|#[^\n]*)*-(?=\s|$)").match(text, pos)
+    return m.end() - 1 if m else None
+
+
+def key_column(text: str, key: Node) -> int:
+    """The column a mapping's keys stand at: a ``? key``'s question mark, else the key's own."""
+    line_start = text.rfind("\n", 0, key.start) + 1
+    before = text[line_start:key.start].rstrip(" \t")
+    return len(before) - 1 if before.endswith("?") else key.column
+
+
+def line_end(text: str, index: int) -> int:
+    """The index just past the newline of the line holding ``index`` (or the end of the text)."""
+    if index > 0 and text[index - 1] == "\n":
+        return index  # already at the start of a line (a block scalar ends there)
+    found = text.find("\n", index)
+    return len(text) if found < 0 else found + 1
+
+
+def block_keeps(text: str, node: Node) -> bool:
+    """Whether a block scalar keeps its final line breaks (``|+``): they are its content."""
+    props = _PROPERTIES.match(text, node.start, node.end)
+    header = _BLOCK_HEADER.match(text, props.end() if props else node.start)
+    return header is not None and header.group(3) == "+"
+
+
+def _newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def _block(text: str, node: Node, start: int, value: str, where: str, key: str
+           ) -> tuple[int, int, str]:
+    """A ``|`` or ``>`` block scalar's content lines rewritten, header and indentation kept."""
+    header = _BLOCK_HEADER.match(text, start)
+    if header is None or header.group(2) or header.group(4):
+        raise TargetError("block scalars with an indentation indicator (|2) are not rewritten; "
+                          "write the value by hand once", where=where, key=key)
+    style, chomp = header.group(1), header.group(3)
+    body_start = header.end()
+    body = text[body_start:node.end]
+    filled = [line for line in body.split("\n") if line.strip(" \r")]
+    indent = min((len(line) - len(line.lstrip(" ")) for line in filled), default=0) \
+        or node.column + 2
+    content_end = body_start + len(body.rstrip(" \r\n")) if filled else body_start
+    wanted = value if chomp == "-" else value.rstrip("\n")
+    new_lines = wanted.split("\n")
+    if style == ">":  # folding joins lines with a space: a line break is a blank line
+        new_lines = "\n\n".join(new_lines).split("\n")
+    nl = _newline(text)
+    new = nl.join(" " * indent + line if line else "" for line in new_lines)
+    if not filled:
+        new += nl
+    if not _block_reads(f"k: {style}{chomp}\n{new}{text[content_end:node.end]}", wanted):
+        raise TargetError(f"the new value cannot be written as this {style} block scalar; "
+                          "write it by hand once, or use a quoted value", where=where, key=key)
+    return body_start, content_end, new
+
+
+def _block_reads(snippet: str, wanted: str) -> bool:
+    """Whether a block scalar, alone in a document, reads back as ``wanted``."""
+    try:
+        docs = yamlio.documents(snippet, "", TargetError)
+    except TargetError:
+        return False
+    read = docs[0].value[0][1].value if docs and docs[0].id == "mapping" else None
+    return isinstance(read, str) and (read == wanted or read.rstrip("\n") == wanted)
