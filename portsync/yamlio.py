@@ -105,18 +105,29 @@ def documents(text: str, label: str, error_type: type[PortsyncError]) -> list[No
         raise _tree_error(error, label, error_type) from error
 
 
-def _refuse_collection_keys(docs: list[Node], label: str, error_type: type[PortsyncError]
-                            ) -> None:
+def _refuse_nested_keys(docs: list[Node], label: str, error_type: type[PortsyncError]) -> None:
+    """Refuse a key holding a list or mapping inside a list or mapping (``[[a]]: 1``).
+
+    ruamel turns a collection key into a hashable one, but not the collections
+    inside it: loading such a key fails with ``unhashable type``. The schema
+    names keys that are one flat collection itself.
+    """
     todo = list(docs)
     while todo:
         node = todo.pop()
         if node.id == "mapping":
             for key, _ in node.value:
-                if key.id in ("mapping", "sequence"):
-                    raise error_type("invalid YAML: a key that is a list or a mapping is not "
-                                     "supported", where=f"{label}:{key.line + 1}:{key.column + 1}")
+                if key.id in ("mapping", "sequence") and any(
+                        _target(n).id in ("mapping", "sequence") for n in children(key)):
+                    raise error_type("invalid YAML: a key holding a list or a mapping inside "
+                                     "it is not supported",
+                                     where=f"{label}:{key.line + 1}:{key.column + 1}")
         if node.id != "alias":
             todo.extend(children(node))
+
+
+def _target(node: Node) -> Node:
+    return node.value if node.id == "alias" else node
 
 
 def _ruamel(method: str, text: str, label: str, error_type: type[PortsyncError]) -> Any:
@@ -137,10 +148,10 @@ def load(text: str, label: str, error_type: type[PortsyncError]) -> Any:
     """Load a round-trip document whose containers remember line and column.
 
     libyaml's tree is checked first: it bounds size and aliases, and refuses
-    what ruamel would crash on (a list or mapping as a key) or wrongly accept.
+    what ruamel would crash on (``[[a]]: 1``) or wrongly accept (``'x'# c``).
     """
     docs = documents(text, label, error_type)
-    _refuse_collection_keys(docs, label, error_type)
+    _refuse_nested_keys(docs, label, error_type)
     return _ruamel("load", text, label, error_type)
 
 

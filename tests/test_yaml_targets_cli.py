@@ -137,9 +137,11 @@ def test_odd_yaml_targets_are_exit_2_at_their_line(tmp_path: Path, run_cli: RunC
 
 @pytest.mark.parametrize(("text", "message"), [
     *ODD,
-    ("[[a]]: 1\n", ":1:1: invalid YAML: a key that is a list or a mapping is not supported"),
-    ("version: 1\nenvironments: {[a]: {}}\n",
-     ":2:16: invalid YAML: a key that is a list or a mapping is not supported"),
+    ("[[a]]: 1\n", ":1:1: invalid YAML: a key holding a list or a mapping inside it"),
+    ("version: 1\nservices: {[{a: 1}]: 8000}\n",
+     ":2:12: invalid YAML: a key holding a list or a mapping inside it"),
+    ("version: 1\nservices:\n  ? - - a\n  : 1\n",
+     ":3:5: invalid YAML: a key holding a list or a mapping inside it"),
     ("key:    # Comment\n        # lines\n  value\n", ":1:1: unknown key 'key'"),
 ])
 def test_odd_yaml_registries_are_exit_2_at_their_line(tmp_path: Path, run_cli: RunCli,
