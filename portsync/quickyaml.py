@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from portsync import yamlio
+from portsync import yamlio, yamlnodes
 from portsync.errors import PortsyncError
 
 # YAML 1.2 plain scalars, by ruamel's resolver (ruamel/yaml/resolver.py, version 1.2).
@@ -213,7 +213,7 @@ class _Builder:
         if container is None or id(container) not in self.sizes:
             raise _Unsure("an alias of a scalar, or of a container still open")
         self.extra += self.sizes[id(container)]
-        if self.extra > yamlio.MAX_ALIAS_NODES // 2:
+        if self.extra > yamlnodes.MAX_ALIAS_NODES // 2:
             raise _Unsure("many aliased nodes")  # ruamel decides on an alias bomb
         self.add(container, _Mark(container.lc.line, container.lc.col))
 
@@ -251,6 +251,9 @@ def load(text: str) -> Any | None:
         for event in yaml.parse(text, Loader=CSafeLoader):
             kind = type(event).__name__
             if kind == "ScalarEvent":
+                end = event.end_mark.index
+                if event.style in ("'", '"') and text[end:end + 1] == "#":
+                    return None  # "x"# c: not YAML, but libyaml takes it; yamlio refuses it
                 builder.add(*_fold(event))
             elif kind == "MappingStartEvent":
                 builder.open(PositionedMap(), event)
