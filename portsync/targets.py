@@ -68,9 +68,9 @@ class _Expander:
     def __init__(self, registry: Registry, table: PortTable) -> None:
         self.registry = registry
         self.contexts = ContextFactory(registry, table)
-        self.renderer = Renderer(registry.templates_dir)
+        self.renderer = Renderer(registry.templates_dir, registry.root)
 
-    def edits(self, target: Target, env: str, service: str | None) -> list[Edit]:
+    def edits(self, target: Target, env: str, service: str | None, file: str) -> list[Edit]:
         where = str(target.source)
         context = self.contexts.build(env, service)
         edits: list[Edit] = []
@@ -80,14 +80,14 @@ class _Expander:
                 path = keypath.parse(key_text)
             except PortsyncError as err:
                 raise RegistryError(err.message, where=str(item.source)) from err
-            value = self.renderer.value(item.value, context, str(item.source), key_text)
+            value = self.renderer.value(item.value, context, str(item.source), key_text, file)
             edits.append(SetEdit(path, keypath.render(path), value, item.source))
         for rule in target.replace:
-            value = self.renderer.value(rule.value, context, str(rule.source), "replace")
+            value = self.renderer.value(rule.value, context, str(rule.source), "replace", file)
             edits.append(ReplaceEdit(rule.pattern, value, rule.source, rule.optional))
         if target.template is not None:
             key = f"block {target.block}" if target.block else f"template {target.template}"
-            text = self.renderer.file(target.template, context, where, key)
+            text = self.renderer.file(target.template, context, where, key, file)
             edits.append(RenderEdit(target.template, target.block, text, target.source))
         return edits
 
@@ -108,7 +108,7 @@ def expand_targets(registry: Registry, table: PortTable, only_envs: Iterable[str
                 for service in _services(target, registry, env):
                     path = _expand(target.path, env, service)
                     fmt = format_of(path, target.format)
-                    edits = expander.edits(target, env, service)
+                    edits = expander.edits(target, env, service, path)
                     _merge(jobs, owners, path, fmt, target, edits)
         except PortsyncError as err:
             problems.append(err)

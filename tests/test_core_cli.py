@@ -150,7 +150,8 @@ def test_render_error_names_registry_position_and_key(repo: Path, run_cli: RunCl
     (repo / "ports.yaml").write_text(REGISTRY.replace("url('courier')", "url('kourier')"))
     result = run_cli(cwd=repo)
     assert result.code == 2, result
-    assert result.err.splitlines()[0] == "ports.yaml:13:7: courier_url: unknown service 'kourier'"
+    assert result.err.splitlines()[0] == ("ports.yaml:13:7: courier_url: unknown service 'kourier' "
+                                          "(rendering config/production.yaml)")
 
 
 def test_env_option_limits_targets(repo: Path, run_cli: RunCli) -> None:
