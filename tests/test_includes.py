@@ -312,3 +312,16 @@ def test_reserved_ranges_of_every_registry_apply_and_validate_stays_short(
     result = run_cli("validate", cwd=root)
     assert result.out.splitlines()[1] == ("included from ../platform/ports.yaml: s0, s1, s2, s3, "
                                           "s4, s5, s6, s7, s8, s9 and 2 more"), result
+
+
+@pytest.mark.parametrize("entry", [
+    "{git: '--upload-pack=touch {marker}', rev: v1}",
+    "{git: 'file:///nowhere', rev: '--upload-pack=touch {marker}'}",
+    "{git: 'ext::sh -c touch% {marker}', rev: v1}",
+])
+def test_a_git_include_never_runs_a_command(tmp_path: Path, run_cli: RunCli, entry: str) -> None:
+    marker = tmp_path / "pwned"
+    root = app(tmp_path, f"  - {entry.replace('{marker}', str(marker))}\n")
+    result = run_cli("validate", cwd=root)
+    assert result.code == 2, result
+    assert not marker.exists()

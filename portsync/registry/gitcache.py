@@ -89,13 +89,14 @@ def _fetch(url: str, rev: str, folder: Path) -> Checkout:
         tree = staging / "tree"
         _git("init", "-q", str(tree))
         try:  # a tag, a branch or a full commit id: one shallow fetch
-            _git("fetch", "-q", "--depth=1", url, rev, cwd=tree)
+            _git("fetch", "-q", "--depth=1", "--", url, rev, cwd=tree)
             commit = "FETCH_HEAD"
         except GitError as first:  # an abbreviated commit id: every ref, then look it up
             try:
-                _git("fetch", "-q", "--tags", url, "+refs/heads/*:refs/remotes/origin/*",
+                _git("fetch", "-q", "--tags", "--", url, "+refs/heads/*:refs/remotes/origin/*",
                      cwd=tree)
-                commit = _git("rev-parse", "--verify", "-q", f"{rev}^{{commit}}", cwd=tree)
+                commit = _git("rev-parse", "--verify", "-q", "--end-of-options",
+                              f"{rev}^{{commit}}", cwd=tree)
             except GitError:
                 raise first from None
         _git("-c", "advice.detachedHead=false", "checkout", "-q", "--detach", commit, cwd=tree)
@@ -126,8 +127,11 @@ def _install(staging: Path, folder: Path) -> None:
 def _git(*args: str, cwd: Path | None = None) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in _GIT_KEEP}
     env["GIT_TERMINAL_PROMPT"] = "0"  # never wait for a password nobody will type
+    # A registry names the URL, and an included one may be anybody's: no transport that
+    # runs a command (ext::), whatever the user's git configuration says.
+    command = ["git", "-c", "protocol.ext.allow=never", *args]
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True,
+        done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
                               stdin=subprocess.DEVNULL, timeout=GIT_TIMEOUT, check=False)
     except FileNotFoundError as err:
         raise GitError("the git command is not installed") from err

@@ -135,6 +135,9 @@ class SchemaReader(ServiceReader):
             elif any(v is not None and (not v or "\0" in v) for v in (path, git, rev)):
                 self.error(section, index, f"{what}: path, git and rev must be non-empty "
                            "text without NUL bytes")
+            elif any(v is not None and v.startswith("-") for v in (git, rev)):
+                self.error(section, index, f"{what}: git and rev must not start with '-' "
+                           "(git would read them as options)")
             elif not (git is not None and rev is None):  # a rev of the wrong type: recorded
                 found.append(IncludeEntry(path, git, rev, self.at(section, index)))
         return tuple(found)
