@@ -96,7 +96,7 @@ def test_leaves_what_it_does_not_decide_to_ruamel() -> None:
 
 
 def test_the_repositorys_registries() -> None:
-    paths = [*REPO.glob("examples/*/ports.yaml"), *REPO.glob("docs/*.yaml"),
+    paths = [*REPO.glob("examples/**/ports.yaml"), *REPO.glob("docs/*.yaml"),
              REPO / "ports.yaml", *REPO.glob("portsync/starter/*.yaml")]
     answered = [p for p in paths if check(p.read_text(encoding="utf-8"))]
     assert answered == paths

@@ -18,7 +18,7 @@ from tests.conftest import REPO, RunCli, build_tree
 jsonschema = pytest.importorskip("jsonschema")
 
 REGISTRIES = sorted([REPO / "ports.yaml", REPO / "portsync" / "starter" / "ports.yaml",
-                     *REPO.glob("examples/*/ports.yaml")])
+                     *REPO.glob("examples/**/ports.yaml")])
 
 
 def _data(text: str) -> Any:
