@@ -76,6 +76,13 @@ BASE = "version: 1\nenvironments: {prod: {}}\nservices:\n  web: 8000\n"
     BASE + "targets:\n  - path: a.txt\n    replace: [{pattern: 'x'}]\n",
     BASE + "targets:\n  - set: {a: 1}\n",
     BASE + "targets: {path: a.yaml}\n",
+    BASE + "  api: {port: 8001, publish: 'no'}\n",
+    BASE + "  api: {port: 8001, privileged: 1}\n",
+    "version: 1\nenvironments: {ci: {host_offset: lots}}\n",
+    "version: 1\ndefault_environment: [a]\n",
+    "version: 1\ninclude: [{git: https://example.com/x.git}]\n",            # no rev
+    "version: 1\ninclude: [{path: ../x, rev: v1}]\n",
+    "version: 1\ninclude: {path: ../x}\n",
 ])
 def test_schema_rejects(validator: Any, text: str):
     assert list(validator.iter_errors(_data(text))), text
