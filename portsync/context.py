@@ -63,7 +63,7 @@ class ContextFactory:
 
         def url(service: str, name: str = "http", scheme: str = "http", host: str | None = None,
                 path: str = "", env: str | None = None) -> str:
-            svc = self.registry.service(service)
+            svc = table.services.get(service)
             number = port(service, name, env)
             assert svc is not None  # lookup succeeded, so the service exists
             suffix = "/" + path.lstrip("/") if path else ""

@@ -66,20 +66,21 @@ def _resolved_problems(registry: Registry, table: PortTable) -> list[PortsyncErr
     for port in table.all():
         env = table.environment(port.service, port.env)
         assert env is not None  # the table resolved the port through it
-        where = str(_source(registry, port))
         for number, shifted, kind in ((port.port, port.shifted, "port"),
                                       (port.host_port, port.host_shifted, "host port")):
             if number is None:
                 continue
             if not 1 <= number <= 65535:
-                problems.append(RegistryError(
-                    f"{_label(port)} {kind} in {port.env} is {number}, not a port "
-                    f"({_shift(env)})", where=where))
-            elif shifted and env.range is not None and number not in env.range and \
-                    kind == "host port":
-                problems.append(RegistryError(
-                    f"{_label(port)} {kind} in {port.env} is {number}, outside the "
-                    f"environment's range {env.range} ({_shift(env)})", where=where))
+                message = f"is {number}, not a port"
+            elif shifted and kind == "host port" and env.range is not None and \
+                    number not in env.range:
+                message = f"is {number}, outside the environment's range {env.range}"
+            else:
+                continue
+            # Looked up only for a problem: a service lookup per port would be quadratic.
+            problems.append(RegistryError(
+                f"{_label(port)} {kind} in {port.env} {message} ({_shift(env)})",
+                where=str(_source(registry, port))))
     return problems
 
 

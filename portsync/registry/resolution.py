@@ -76,9 +76,11 @@ class PortTable:
         self.envs = {e.name: e for e in registry.environments}
         self._ports: dict[tuple[str, str, str], ResolvedPort] = {}
         self._schemes: dict[str, dict[str, Environment]] = {}
+        self.services: dict[str, Service] = {}  # every known service by name, the first kept
         for source in (registry, *registry.included):
             envs = scheme(registry, source)
             for service in source.services:
+                self.services.setdefault(service.name, service)
                 self._schemes.setdefault(service.name, envs)
                 self._add(service, envs)
 
@@ -117,7 +119,7 @@ class PortTable:
         found = self.get(service, name, env)
         if found is not None:
             return found
-        svc = self.registry.service(service)
+        svc = self.services.get(service)
         if svc is None:
             raise LookupError(f"unknown service {service!r}")
         if env not in self.envs:
