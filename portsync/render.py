@@ -10,7 +10,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from portsync import budget, sandbox
+from portsync import budget, quickvalue, sandbox
 from portsync.errors import PortsyncError, TargetError
 
 _MARKERS = ("{{", "{%", "{#")
@@ -41,6 +41,9 @@ class Renderer:
         """Render one value string for ``target``; a literal comes back unchanged."""
         if not is_template(text):
             return text
+        quick = quickvalue.render(text, context)  # the common one-call shapes, without Jinja
+        if quick is not None:
+            return quick
         spot = _Spot(where, key, target)
         template = self._compiled.get(text)
         if template is None:
