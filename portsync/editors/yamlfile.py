@@ -67,6 +67,9 @@ class _Tree:
             self.root = Node("sequence", docs, docs[0].start, docs[0].line, 0)
             self.root.end = docs[-1].end
         self._quote: str | None = None
+        # id(mapping node) -> its pairs by key: one scan per mapping, not one per key path
+        # (a compose file with 1,000 services is looked up 1,000 times: it was quadratic).
+        self._keys: dict[int, dict[str, list[tuple[Node, Node]]]] = {}
 
     @property
     def quote(self) -> str:
@@ -138,7 +141,13 @@ class _Tree:
         return keypath.render(path[:depth]) or "the document root"
 
     def _pair(self, node: Node, seg: str, key_text: str) -> tuple[Node, Node] | None:
-        pairs = [p for p in node.value if p[0].id == "scalar" and p[0].value == seg]
+        table = self._keys.get(id(node))
+        if table is None:
+            table = self._keys[id(node)] = {}
+            for key_node, value_node in node.value:
+                if key_node.id == "scalar":
+                    table.setdefault(key_node.value, []).append((key_node, value_node))
+        pairs = table.get(seg, [])
         if len(pairs) > 1:  # YAML forbids it and parsers disagree on which one wins
             lines = " and ".join(str(p[0].line + 1) for p in pairs)
             raise TargetError(f"duplicate key {seg!r} (lines {lines})",
