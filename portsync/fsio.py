@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -144,10 +143,13 @@ def resolve(path: Path, label: str, error_type: type[PortsyncError] = TargetErro
     """``path`` with every link resolved; a symlink loop or a NUL byte is an error."""
     if "\0" in str(path):
         raise error_type("the path holds a NUL byte; refusing it", where=shown(label))
+    real = os.path.realpath(path)  # a string: pathlib's resolve() cost 2 Path objects a call
     try:
-        return path.resolve()
-    except (OSError, RuntimeError) as err:  # RuntimeError: a loop, before Python 3.13
-        raise error_type("is a symlink loop", where=label) from err
+        os.stat(real)  # realpath() does not raise on a loop (before 3.13); stat() does
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise error_type("is a symlink loop", where=label) from err
+    return Path(real)
 
 
 def inside(root: Path, relative: str, label: str) -> Path:
@@ -156,7 +158,7 @@ def inside(root: Path, relative: str, label: str) -> Path:
         raise TargetError("target paths must be relative to the registry's folder",
                           where=shown(label))
     resolved = resolve(root / relative, label)
-    if not resolved.is_relative_to(root.resolve()):
+    if not resolved.is_relative_to(os.path.realpath(root)):
         raise TargetError("path leads outside the registry's folder; refusing it", where=label)
     return resolved
 
@@ -188,6 +190,8 @@ def _missing_parents(path: Path) -> list[Path]:
 def stage(path: Path, text: str) -> Path:
     """A temporary file beside ``path`` holding ``text`` with ``path``'s mode, on disk."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # only a writing run needs it (start-up time)
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
