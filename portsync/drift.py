@@ -40,18 +40,15 @@ def _shown(value: str | None) -> str:
 
 
 def _value_drifts(path: str, values: list[ValueChange]) -> list[Drift]:
-    """Compare held and implied values per key with deepdiff (imported only on drift)."""
-    from deepdiff import DeepDiff
+    """Every value whose held and implied forms differ: first in value, then in type.
 
-    # Keyed by position: one replace pattern can drift at several lines under one key.
-    held = {i: c.found for i, c in enumerate(values)}
-    implied = {i: c.expected for i, c in enumerate(values)}
-    diff = DeepDiff(held, implied, view="tree")
-    drifts = []
-    for kind in ("values_changed", "type_changes"):
-        for level in diff.get(kind, ()):
-            change = values[level.path(output_format="list")[0]]
-            drifts.append(Drift(path, change.line, change.key, change.found, change.expected))
+    These are flat pairs of strings (or None for a missing key), so a direct
+    comparison gives what deepdiff's values_changed and type_changes gave, in
+    the same order, without its import (about 100 ms on every check that drifts).
+    """
+    changed = [c for c in values if type(c.found) is type(c.expected) and c.found != c.expected]
+    retyped = [c for c in values if type(c.found) is not type(c.expected)]
+    drifts = [Drift(path, c.line, c.key, c.found, c.expected) for c in changed + retyped]
     return sorted(drifts, key=lambda d: (d.line or 0, d.key or ""))
 
 
