@@ -37,9 +37,22 @@ _TAIL = r"[ \t]*(?:#[^\r\n]*)?"
 _SIMPLE_LINE = re.compile(
     rf"[ \t]*(?:(?P<header>\[(?P<aot>\[)?[ \t]*(?P<table>{_BARE_KEYS})[ \t]*\]\]?)"
     rf"|(?P<keys>{_BARE_KEYS})[ \t]*=[ \t]*(?P<value>{_SIMPLE_VALUE}))?{_TAIL}(?:\r?\n|\Z)")
-# In a table no path leads into, only the next header matters: skip to it in one match.
-_SKIP_LINES = re.compile(
-    rf"(?:[ \t]*(?:{_BARE_KEYS}[ \t]*=[ \t]*(?:{_SIMPLE_VALUE}))?{_TAIL}\r?\n)*")
+
+
+def _skipper(first_keys: Collection[str]) -> re.Pattern[str]:
+    """Lines to skip, in one match, in a table that no wanted path leads into.
+
+    Simple statements, and headers whose first key starts no wanted path: no
+    other header can change where a wanted path lies. Possessive, so that the
+    engine keeps no backtracking state over megabytes of lines.
+    """
+    wanted = "|".join(re.escape(k) for k in sorted(first_keys, key=len, reverse=True))
+    other_header = (rf"\[\[?[ \t]*(?!(?:{wanted})[ \t]*[.\]])" if wanted else r"\[\[?[ \t]*"
+                    ) + rf"{_BARE_KEYS}[ \t]*\]\]?"
+    return re.compile(rf"(?:[ \t]*(?:{_BARE_KEYS}[ \t]*=[ \t]*(?:{_SIMPLE_VALUE})"
+                      rf"|{other_header})?{_TAIL}\r?\n)*+")
+
+
 _DOTS = re.compile(r"[ \t]*\.[ \t]*")
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|x([0-9A-Fa-f]{2})|(.))")
 _SIMPLE_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\",
@@ -90,6 +103,7 @@ class _Scanner:
         self.text = text
         self.wanted = set(wanted)
         self.prefixes = {p[:i] for p in self.wanted for i in range(len(p) + 1)}
+        self.skip = _skipper({p[0] for p in self.wanted if p and isinstance(p[0], str)})
         self.found = Found()
         self.tables: dict[Path, int] = {}  # array of tables -> items seen so far
 
@@ -226,7 +240,7 @@ class _Scanner:
         pos = 0
         while pos < len(text):
             if section not in self.prefixes:
-                pos = _end(_SKIP_LINES, text, pos)
+                pos = _end(self.skip, text, pos)
             m = _SIMPLE_LINE.match(text, pos)
             after = self.simple(m, section) if m is not None else None
             if m is not None and after is not None:
