@@ -56,9 +56,24 @@ def _leaves(node: Any, path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
         yield path, node
 
 
+def _get(node: Any, path: Path_) -> Any:
+    for seg in path:
+        node = node[seg]
+    return node
+
+
+def _canon(value: Any) -> Any:
+    """A form of a parsed value that compares NaN equal and ignores the order of keys."""
+    if isinstance(value, dict):
+        return sorted((k, _canon(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [_canon(v) for v in value]
+    return repr(value)
+
+
 def _same(a: Any, b: Any) -> bool:
-    """Equal values, NaN included (nan != nan)."""
-    return repr(a) == repr(b)
+    """Equal values: NaN included (nan != nan), keys in any order (rtoml may reorder them)."""
+    return bool(_canon(a) == _canon(b))
 
 
 def _replaced(node: Any, path: Path_, value: Any) -> Any:
@@ -270,3 +285,54 @@ def test_invalid_documents_through_the_cli_exit_2(tmp_path: Path, run_cli: Any) 
         assert result.code == 2, f"{file.name}: {result}"
         assert result.err.startswith(name), f"{file.name}: {result}"
         (tmp_path / name).unlink()
+
+
+def _tables(node: Any, path: Path_ = ()) -> Iterator[Path_]:
+    if isinstance(node, dict):
+        yield path
+        for key, value in node.items():
+            yield from _tables(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _tables(value, (*path, index))
+
+
+# TOML 1.1 multi-line inline tables with a comment after the last member: refused (exit 2).
+ADD_REFUSED = {"toml-test/valid/inline-table/newline-comment.toml"}
+
+
+@pytest.mark.parametrize(("module", "files", "load"), [
+    (tomlfile, lambda: _toml_files("valid/"), _toml_load),
+    (jsonfile, lambda: [f for f in _json_files("y_")
+                        if fsio.decode(f.read_bytes(), f.name).body.strip()], json.loads),
+], ids=["toml", "json"])
+def test_a_key_added_under_every_table_changes_nothing_else(
+        module: ModuleType, files: Callable[[], list[Path]], load: Callable[[str], Any]
+) -> None:
+    count = 0
+    failures = []
+    for file in files():
+        text = fsio.decode(file.read_bytes(), file.name).body
+        data = load(text)
+        name = str(file.relative_to(CORPORA))
+        for path in _tables(data):
+            for extra in (("portsync_new",), ("portsync_new", "deep")):
+                count += 1
+                if not LONG and count % SAMPLE:
+                    continue
+                edit = _edit((*path, *extra), "4242")
+                try:
+                    result = module.apply(text, [edit], file.name)
+                except TargetError as err:
+                    if name not in ADD_REFUSED:
+                        failures.append(f"{name} {edit.key_text}: refused: {err}")
+                    continue
+                back = load(result.text)
+                table = _get(back, path)
+                added = table.pop("portsync_new")
+                if (added if len(extra) == 1 else added.get("deep")) != 4242 \
+                        or not _same(back, data) or module.apply(result.text, [edit],
+                                                                 file.name).changes:
+                    failures.append(f"{name} {edit.key_text}: wrong result {result.text!r}")
+    assert count > 1000 or module is jsonfile
+    assert failures == [], "\n".join(failures)

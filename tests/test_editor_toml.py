@@ -77,6 +77,15 @@ def test_a_string_that_holds_digits_stays_a_string() -> None:
     ("a = { x = 1 }\n", "a.y", "2", "a = { x = 1, y = 2 }\n"),
     ("x = 1\n", "a.b.c", "1", "x = 1\n\n[a.b]\nc = 1\n"),
     ("", "port", "80", "port = 80\n"),
+    ("a = { x = 1, }\n", "a.y", "2", "a = { x = 1, y = 2 }\n"),
+    ("a = {}\n", "a.y", "2", "a = {y = 2}\n"),
+    ("a = { b.c = 1 }\n", "a.b.d", "2", "a = { b.c = 1, b.d = 2 }\n"),
+    ("[[w]]\nt = {a.b=1}\n[[w]]\nt = {a.b=2}\n", "w[1].t.a.c", "3",
+     "[[w]]\nt = {a.b=1}\n[[w]]\nt = {a.b=2, a.c = 3}\n"),
+    ("[a.b.c]\nx = 1\n", "a.b.y", "2", "[a.b.c]\nx = 1\n\n[a.b]\ny = 2\n"),
+    ("a.b = 1\n[t]\n", "a.c", "2", "a.b = 1\na.c = 2\n[t]\n"),
+    ("[t]\n  # indented\n  x = 1\n\n[u]\n", "t.y", "2",
+     "[t]\n  # indented\n  x = 1\n  y = 2\n\n[u]\n"),
 ])
 def test_missing_keys_are_added(original: str, key: str, value: str, expected: str) -> None:
     result = run(original, (key, value))

@@ -146,12 +146,16 @@ class _Additions:
         value = _format(place.edit.value, None, None)
         found = self.found
         nameable = all(isinstance(k, str) for k in parent)  # a [header] can name it
-        if parent in found.inline:
-            start, close = found.inline[parent]
+        # Inside an inline table (perhaps through its dotted keys): a member of the nearest one.
+        inline = next((parent[:i] for i in range(len(parent), 0, -1)
+                       if parent[:i] in found.inline), None)
+        if inline is not None:
+            start, close = found.inline[inline]
             inner = self.text[start + 1:close]
-            member = f"{_key_text(missing)} = {value}"
-            self.at.setdefault(start + 1 + len(inner.rstrip()), []).append(
-                f", {member}" if inner.strip() else member)
+            member = f"{_key_text((*parent[len(inline):], *missing))} = {value}"
+            before = inner.rstrip()
+            sep = " " if before.endswith(",") else ", " if before.strip() else ""  # 1.1: a, }
+            self.at.setdefault(start + 1 + len(before), []).append(sep + member)
         elif len(missing) > 1 and nameable and (parent == () or parent in found.sections):
             self.tables.setdefault((*parent, *missing[:-1]), []).append(
                 f"{_key_text(missing[-1:])} = {value}")
@@ -233,7 +237,12 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
 
 def _added(text: str, places: Sequence[_Place], label: str) -> list[ValueChange]:
     """Check that every new key reads back as its value; the changes, with their lines."""
-    data = _parse(text, label)
+    try:
+        data = _parse(text, label)
+    except TargetError as err:  # our insertion broke the document: never write that
+        raise TargetError(f"cannot add {', '.join(p.edit.key_text for p in places)} without "
+                          f"breaking the file ({err.message}); add it by hand once",
+                          where=label) from None
     nodes = _nodes(text, label)
     found = scan(text, [p.path + p.missing for p in places])
     changes = []
