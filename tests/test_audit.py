@@ -212,16 +212,17 @@ spec:
 
 def test_every_document_of_a_multi_document_yaml_is_read(tmp_path: Path, run_cli: RunCli) -> None:
     found = scan("k8s/cart.yaml", MANIFEST)
-    assert [(m.line, m.key, m.selectors, m.document) for m in found] == [
+    assert [(m.line, m.key, tuple(s and str(s) for s in m.selectors),
+             m.document and (m.document.kind, m.document.name)) for m in found] == [
         (9, (0, "spec", "template", "spec", "containers", 0, "ports", 0, "containerPort"),
-         ("kind=Deployment,metadata.name=cart", "name=server", None), ("Deployment", "cart")),
+         ("[kind=Deployment,metadata.name=cart]", "[name=server]", None), ("Deployment", "cart")),
         (11, (0, "spec", "template", "spec", "containers", 0, "env", 0, "value"),
-         ("kind=Deployment,metadata.name=cart", "name=server", "name=PORT"),
+         ("[kind=Deployment,metadata.name=cart]", "[name=server]", "[name=PORT]"),
          ("Deployment", "cart")),
         (20, (1, "spec", "ports", 0, "port"),
-         ("kind=Service,metadata.name=cart", "name=grpc"), ("Service", "cart")),
+         ("[kind=Service,metadata.name=cart]", "[name=grpc]"), ("Service", "cart")),
         (21, (1, "spec", "ports", 0, "targetPort"),
-         ("kind=Service,metadata.name=cart", "name=grpc"), ("Service", "cart")),
+         ("[kind=Service,metadata.name=cart]", "[name=grpc]"), ("Service", "cart")),
     ]
     root = _repo(tmp_path, {"k8s/cart.yaml": MANIFEST})
     result = run_cli("audit", cwd=root)

@@ -9,6 +9,7 @@ docs/adoption.md lists the rules.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -26,6 +27,9 @@ class Hit:
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _PORT_TAIL = {"port", "ports"}
+# ``OTEL_COLLECTOR_PORT_GRPC``: a port key may end in the protocol or role of that port.
+_PORT_SUFFIX = {"grpc", "http", "https", "tcp", "udp", "ws", "wss", "admin", "metrics", "debug",
+                "internal", "external", "ui"}
 _ADDRESS_TAIL = {"url", "urls", "uri", "addr", "address", "endpoint", "endpoints", "dsn",
                  "upstream", "server", "servers", "host", "hosts", "bind", "listen", "origin"}
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "[::1]", "[::]", "host.docker.internal"}
@@ -47,13 +51,22 @@ _MAPPING = re.compile(r"(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:]*\]):)?"
 
 def key_words(key: str) -> list[str]:
     """``healthCheckPort`` / ``HEALTH_CHECK_PORT`` / ``health-check.port`` -> words, lower case."""
-    return [w for w in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", key).lower()) if w]
+    return list(_words(key))
+
+
+@functools.lru_cache(maxsize=4096)  # a repository repeats its keys in every file
+def _words(key: str) -> tuple[str, ...]:
+    return tuple(w for w in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", key).lower()) if w)
 
 
 def is_port_key(key: str) -> bool:
-    """Whether a key names a port: its last word is ``port`` (``port_timeout`` is not)."""
+    """Whether a key names a port: its last word is ``port`` (``port_timeout`` is not).
+
+    ``PORT_GRPC`` (``port`` and a protocol or role such as grpc, admin, metrics) is one too.
+    """
     words = key_words(key)
-    return bool(words) and words[-1] in _PORT_TAIL
+    return bool(words) and (words[-1] in _PORT_TAIL or
+                            (len(words) > 1 and words[-2] == "port" and words[-1] in _PORT_SUFFIX))
 
 
 def is_address_key(key: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from portsync.adoption.discover import Mention
+from portsync.adoption.mentions import Mention
 
 _CONTEXT_LINES = 3  # how many lines above a mention a pattern may include to be unique
 

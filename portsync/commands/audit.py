@@ -15,8 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from portsync.adoption.discover import Mention, scan
+from portsync.adoption.discover import scan
 from portsync.adoption.files import RepoFiles, Skipped, read_for_scan, repo_files
+from portsync.adoption.mentions import Mention
 from portsync.registry.finding import REGISTRY_NAME
 from portsync.report import EXIT_DRIFT, EXIT_OK, Output
 from portsync.sync import Loaded
