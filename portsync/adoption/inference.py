@@ -1,298 +1,301 @@
 """What ``import`` learns from a repository: environments, and whose port every mention is.
 
-Every (environment, number) met in a context that makes it a port is one
-port; evidence from compose service names, URL hosts, key names and folders
-votes for whose port it is (docs/adoption.md). ``proposal.py`` turns the
-result into ports.yaml text with targets and checks it against the real pipeline.
+Each mention's context gives evidence (``evidence.py``); a mention whose
+context names no service firmly is resolved by its number: the one service
+that firmly owns that number in that environment, if there is exactly one.
+Port names come from the keys, Kubernetes port names and compose comments
+that call them something (``METRICS_PORT``, ``name: grpc``, ``# health``);
+the main one is ``http``. ``proposal.py`` turns the result into ports.yaml.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from portsync.adoption.discover import Mention, scan
+from portsync.adoption.compose import ComposeFile, PortVariable
+from portsync.adoption.discover import kind_of, scan_file
+from portsync.adoption.environments import DEFAULT_ENV, Environments, find_environments
+from portsync.adoption.evidence import FOLDER, WORKLOADS, Evidence, Facts, evidence
 from portsync.adoption.files import Skipped, read_for_scan, repo_files
-from portsync.adoption.portrules import LOCAL_HOSTS, key_words
+from portsync.adoption.mentions import Mention
+from portsync.adoption.naming import host_service, norm, plausible, similar
+from portsync.adoption.portnames import PortNamer, Vote, comment_name
 from portsync.registry.finding import REGISTRY_NAME
 
-ENV_ALIASES = {"production": "production", "prod": "production", "staging": "staging",
-               "stage": "staging", "development": "development", "dev": "development",
-               "local": "development", "test": "test", "testing": "test"}
-ENV_ORDER = ("production", "staging", "development", "test")
-_SCHEMES = {"postgres": "postgres", "postgresql": "postgres", "redis": "redis",
-            "rediss": "redis", "mongodb": "mongodb", "mysql": "mysql", "amqp": "rabbitmq",
-            "nats": "nats", "kafka": "kafka", "influxdb": "influxdb"}
-_GENERIC_DIRS = {"config", "configs", "conf", "settings", "env", "envs", "environments",
-                 "deploy", "deployment", "docker", "infra", "k8s", "helm", "src", "services",
-                 "apps", "packages", "examples", "scripts", "docs", "etc", "nginx", "tests"}
-_GENERIC_WORDS = {"database", "db", "base", "api", "app", "server", "service", "backend",
-                  "public", "internal", "external", "callback", "webhook", "redirect", "site"}
-_MAIN_NAMES = {"", "http", "api", "server", "app", "web", "service", "main", "listen", "bind"}
 _SKIP_NAMES = {"package-lock.json", "yarn.lock", "pnpm-lock.yaml", "poetry.lock", "Cargo.lock",
-               "composer.lock", "Gemfile.lock"}
-_NOISE = {"port", "ports", "url", "uri", "addr", "address", "check", "number"}
-_FRAMEWORKS = {"vite", "next", "public", "react", "app", "nuxt", "expo", "vue"}
-DEFAULT_ENV = "default"
-
-
-def norm(name: str) -> str:
-    """A service or port name as the registry writes it: ``Token_Engine`` -> ``token-engine``."""
-    return "-".join(key_words(name))
+               "composer.lock", "Gemfile.lock", "go.sum"}
+Key = tuple[str, str]  # (service, port name)
 
 
 @dataclass(frozen=True, slots=True)
 class Placed:
-    """A mention with the environment it belongs to."""
+    """A mention with its environment and whose port it is (``host``: the published side).
+
+    ``firm``: its own context names that service (not its number alone, not a new name).
+    """
 
     mention: Mention
     env: str
-
-
-@dataclass
-class Votes:
-    """Evidence for one (environment, number): whose port it is and under which name."""
-
-    services: Counter[str] = field(default_factory=Counter)
-    names: Counter[str] = field(default_factory=Counter)
-    claimed: set[str] = field(default_factory=set)  # by a compose service or a URL host
-    host_of: int | None = None  # published side of a mapping whose container port differs
-
-
-@dataclass(frozen=True, slots=True)
-class PortId:
-    """Whose port a number is: (service, port name) and whether it is the published side."""
-
     service: str
     name: str
     host: bool
+    firm: bool = False
 
 
 @dataclass
 class Inferred:
-    """Everything import learnt: placed mentions, each number's identity, warnings."""
+    """Everything import learnt: the ports, each placed mention, the texts it read, warnings."""
 
     root: Path
-    envs: list[str]
+    envs: Environments
     placed: list[Placed]
-    ids: dict[tuple[str, int], PortId]
+    port: dict[Key, dict[str, int]]
+    host: dict[Key, dict[str, int]]
+    published: dict[str, set[str] | None]  # service -> published port names; None: all
+    texts: dict[str, str]
     files: int
-    warnings: list[str]
+    found: int
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Repo:
+    texts: dict[str, str]
+    mentions: list[Mention]
+    compose: dict[str, ComposeFile]
+    files: int
     skipped: list[Skipped]
 
 
-def env_of(path: str) -> str | None:
-    """The environment a file name (or its folder) names, if any."""
-    parts = path.lower().split("/")
-    words = re.split(r"[._-]+", parts[-1]) + (re.split(r"[._-]+", parts[-2]) if len(parts) > 1
-                                               else [])
-    return next((ENV_ALIASES[w] for w in words if w in ENV_ALIASES), None)
-
-
-def _collect(root: Path) -> tuple[list[Mention], int, list[Skipped]]:
+def _collect(root: Path) -> _Repo:
     listed = repo_files(root)
-    mentions: list[Mention] = []
-    skipped = list(listed.unlisted)
+    repo = _Repo({}, [], {}, len(listed.paths), list(listed.unlisted))
     for rel in listed.paths:
         name = rel.rsplit("/", 1)[-1]
         if name == REGISTRY_NAME or name in _SKIP_NAMES:
             continue
         text = read_for_scan(root, rel)
         if isinstance(text, Skipped):
-            skipped.append(text)
-        else:
-            mentions += scan(rel, text)
-    return mentions, len(listed.paths), skipped
+            repo.skipped.append(text)
+            continue
+        found, compose = scan_file(rel, text)
+        if found:
+            repo.texts[rel] = text
+            repo.mentions += found
+        if compose is not None:
+            repo.compose[rel] = compose
+    return repo
 
 
-def _place(mentions: list[Mention]) -> tuple[list[str], list[Placed]]:
-    """Environments from file names; a neutral file's numbers go where they are known."""
-    named = {m.path: env_of(m.path) for m in mentions}
-    found = {e for e in named.values() if e}
-    envs = [e for e in ENV_ORDER if e in found] or [DEFAULT_ENV]
+def _facts(root: Path, repo: _Repo, kinds: dict[str, str]) -> Facts:
+    known = {norm(s) for c in repo.compose.values() for s in c.services}
+    for m in repo.mentions:
+        doc = m.document
+        if doc is not None and (doc.kind in WORKLOADS or doc.kind == "Service"):
+            known.add(norm(doc.name if doc.kind in WORKLOADS or not doc.app else doc.app))
+        elif kinds[m.path] in ("yaml", "json", "toml", "env"):
+            known.add(host_service(m.host) or "")
+    folders = tuple(pair for c in repo.compose.values() for pair in c.contexts)
+    known |= {norm(s) for _, s in folders}
+    variables: dict[str, PortVariable] = {}
+    for compose in repo.compose.values():
+        for variable in compose.variables:
+            variables.setdefault(variable.name, variable)
+    project = norm(root.name)
+    return Facts(frozenset(known - {""}), frozenset(repo.compose), folders, variables,
+                 project if plausible(project) else "app")
+
+
+def _place(mentions: list[Mention], envs: Environments) -> list[str]:
+    """Each mention's environment: its file's, else where its number is already known."""
+    names = list(envs.names)
+    if names == [DEFAULT_ENV]:
+        return [DEFAULT_ENV] * len(mentions)
     known: dict[int, set[str]] = defaultdict(set)
     for m in mentions:
-        if named[m.path]:
-            known[m.port].add(str(named[m.path]))
-    best: dict[str, str] = {}
-    for path in {m.path for m in mentions if not named[m.path]}:
-        score = Counter(e for m in mentions if m.path == path for e in known[m.port])
-        best[path] = max(envs, key=lambda e: (score[e], -envs.index(e)))
+        env = envs.named(m.path)
+        if env:
+            known[m.port].add(env)
+    score: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in mentions:
+        if not envs.named(m.path):
+            score[m.path].update(known[m.port])
+    best = {path: max(names, key=lambda e: (votes[e], -names.index(e)))
+            for path, votes in score.items()}
     placed = []
     for m in mentions:
-        env = named[m.path] or (best[m.path] if len(known[m.port]) != 1 or best[m.path]
-                                in known[m.port] else next(iter(known[m.port])))
-        placed.append(Placed(m, env if env in envs else envs[0]))
-    return envs, placed
+        env = envs.named(m.path)
+        if env is None:
+            here = known[m.port]
+            env = best[m.path] if len(here) != 1 or best[m.path] in here else next(iter(here))
+        placed.append(env)
+    return placed
 
 
-def _compose_service(m: Mention) -> str | None:
-    key = m.key or ()
-    if len(key) >= 3 and key[0] == "services" and isinstance(key[1], str) and key[2] in (
-            "ports", "expose") and "compose" in m.path.rsplit("/", 1)[-1].lower():
-        return norm(key[1])
+def _choose(e: Evidence, owners: set[str], claims: Counter[str], publishing: set[str]
+            ) -> str | None:
+    """The service of one mention, given the firm owners and every claim of its number.
+
+    A reference its context does not name (``localhost:8080`` in a README) goes to
+    the one firm owner of its number; of several, to the one that publishes it.
+    """
+    if e.firm:
+        return e.service
+    if e.service is not None:
+        alike = sorted(o for o in owners if similar(o, e.service))
+        if len(alike) == 1:  # a row grafana-core for Grafana's published 3010
+            return alike[0]
+        if not owners:  # EMBED_SERVICE_URL and a table row driftos-embed-enterprise: the row
+            best = max(sorted(claims), key=lambda c: claims[c])
+            return best if claims[best] > claims[e.service] else e.service
+        return e.service
+    if len(owners) == 1:
+        return next(iter(owners))
+    if e.fallback in owners:
+        return e.fallback
+    if len(owners & publishing) == 1:
+        return next(iter(owners & publishing))
+    if not owners and claims:  # only new names claim it: the strongest, if one is
+        ranked = claims.most_common(2)
+        return ranked[0][0] if len(ranked) == 1 or ranked[0][1] > ranked[1][1] else None
+    if not owners and e.declares:
+        return e.fallback
     return None
 
 
-def _url_service(m: Mention) -> str | None:
-    host = (m.host or "").lower()
-    if m.rule not in ("url", "address") or not host or host in LOCAL_HOSTS:
-        return None
-    if re.fullmatch(r"[\d.]+|\[.*\]", host):
-        return None
-    return norm(host.split(".")[0])
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    mention: Mention
+    env: str
+    evidence: Evidence
+    service: str
 
 
-def _scheme(m: Mention) -> str:
-    return m.value.split(":", 1)[0].lower() if m.value and "://" in m.value else ""
+def _resolve(mentions: list[Mention], envs: list[str], found: list[Evidence]) -> list[_Claim]:
+    owners: dict[tuple[str, int], set[str]] = defaultdict(set)
+    claims: dict[tuple[str, int], Counter[str]] = defaultdict(Counter)
+    publishing: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for m, env, e in zip(mentions, envs, found, strict=True):
+        if e.firm:
+            owners[(env, m.port)].add(str(e.service))
+        if e.service is not None and e.strength >= FOLDER:
+            claims[(env, m.port)][e.service] += e.strength
+        if e.publishes and e.service is not None:
+            publishing[(env, m.port)].add(e.service)
+    out = []
+    for m, env, e in zip(mentions, envs, found, strict=True):
+        at = (env, m.port)
+        service = _choose(e, owners[at], claims[at], publishing[at])
+        if service is not None:
+            out.append(_Claim(m, env, e, service))
+    return out
 
 
-def _known_services(placed: list[Placed]) -> set[str]:
-    """Names that are services: compose services, URL hosts, database schemes, ``X_URL``."""
-    known = set()
-    for p in placed:
-        m = p.mention
-        known |= {s for s in (_compose_service(m), _url_service(m)) if s}
-        if m.rule in ("url", "address"):
-            joined = "-".join(_key_words(m))
-            known.add(_SCHEMES.get(_scheme(m)) or (joined if joined not in _GENERIC_WORDS
-                                                    else ""))
-    return known - {""}
+def _vote(c: _Claim, texts: dict[str, str]) -> Vote:
+    """What a claim says about the name of its port."""
+    hint = c.evidence.name if c.evidence.service == c.service else None
+    if c.mention.rule in ("host", "container") and hint is None:
+        text = texts[c.mention.path]
+        end = text.find("\n", c.mention.end)
+        hint = comment_name(text[c.mention.end:end if end >= 0 else len(text)])
+    return Vote(c.service, c.env, c.mention.port, hint, c.mention.rule in ("url", "address"))
 
 
-def _owner(m: Mention, known: set[str]) -> str | None:
-    """The service a file (or a compose service's block) belongs to, from its folders."""
-    key = m.key or ()
-    if len(key) > 2 and key[0] == "services" and "compose" in m.path.rsplit("/", 1)[-1]:
-        return norm(str(key[1]))
-    folders = [norm(f) for f in m.path.split("/")[:-1]]
-    return next((f for f in reversed(folders) if f in known), None) or next(
-        (f for f in reversed(folders) if f and f not in _GENERIC_DIRS), None)
+def _compose_side(m: Mention) -> str | None:
+    """Which side of a compose port mapping a mention is, if it is one."""
+    if m.rule in ("host", "container"):
+        return m.rule
+    last = m.key[-1] if m.rule == "key" and m.key else None
+    return {"published": "host", "target": "container"}.get(str(last))
 
 
-def _key_words(m: Mention) -> list[str]:
-    """The words of the value's key without ``port``/``url``; ``health.port`` -> health."""
-    strings = [k for k in (m.key or ()) if isinstance(k, str)]
-    for key in reversed(strings[-2:]):
-        words = [w for w in key_words(key) if w not in _NOISE]
-        while words[:1] and words[0] in _FRAMEWORKS:
-            words = words[1:]  # VITE_, NEXT_PUBLIC_, REACT_APP_: what the browser sees
-        if words:
-            return words
-    return []
+def _variable_links(claims: list[_Claim], facts: Facts) -> dict[tuple[str, str, int], int]:
+    """Compose ``"${HOST_PORT}:${PORT}"``: the published number -> the container's, per env."""
+    values = {(str(c.mention.key[0]), c.env): c.mention.port for c in claims
+              if c.mention.key and len(c.mention.key) == 1 and c.mention.rule == "key"}
+    links = {}
+    for variable in facts.variables.values():
+        for (name, env), number in values.items():
+            inner = values.get((variable.container or "", env))
+            if name == variable.name and inner is not None:
+                links[(norm(variable.service), env, number)] = inner
+    return links
 
 
-def _match(words: list[str], known: set[str]) -> str | None:
-    """The longest run of the key's words that names a known service."""
-    for size in range(len(words), 0, -1):
-        for start in range(len(words) - size + 1):
-            name = "-".join(words[start:start + size])
-            if name in known:
-                return name
-    return None
+def _links(claims: list[_Claim]) -> dict[tuple[str, str, int], int]:
+    """Compose ``"5433:5432"``: (service, env, 5433) -> 5432, the port it publishes."""
+    sides: dict[tuple[str, str, object], dict[str, int]] = defaultdict(dict)
+    owner: dict[tuple[str, str, object], str] = {}
+    for c in claims:
+        side = _compose_side(c.mention) if c.evidence.container else None
+        if side is not None and c.mention.key:
+            key = c.mention.key[:-1] if c.mention.rule == "key" else c.mention.key
+            sides[(c.mention.path, c.env, key)].setdefault(side, c.mention.port)
+            owner[(c.mention.path, c.env, key)] = c.service
+    return {(owner[group], group[1], pair["host"]): pair["container"]
+            for group, pair in sides.items() if "host" in pair and "container" in pair}
 
 
-def _parent_service(m: Mention, known: set[str]) -> str | None:
-    """A known service named by an enclosing key: ``pourtier: {health_port: 8091}``."""
-    parents = [norm(k) for k in (m.key or ())[:-1] if isinstance(k, str)]
-    return next((k for k in reversed(parents) if k in known), None)
-
-
-def _vote(votes: dict[tuple[str, int], Votes], p: Placed, known: set[str]) -> None:
-    m = p.mention
-    here = votes[(p.env, m.port)]
-    compose = _compose_service(m)
-    if compose:
-        here.services[compose] += 10
-        here.claimed.add(compose)
-        index = next((k for k in reversed(m.key or ()) if isinstance(k, int)), 0)
-        here.names["http" if index == 0 else ""] += 1
-        return
-    url = _url_service(m)
-    if url:
-        here.services[url] += 5
-        here.claimed.add(url)
-    words = _key_words(m)
-    joined = "-".join(words)
-    scheme = _scheme(m)
-    service = _match(words, known) or _parent_service(m, known)
-    if service:
-        here.services[service] += 4
-        rest = "-".join(words).replace(service, "").strip("-")
-        if m.rule not in ("url", "address") or rest not in _MAIN_NAMES:
-            here.names["http" if rest in _MAIN_NAMES else rest] += 1
-    elif m.rule in ("url", "address"):
-        if scheme in _SCHEMES:
-            here.services[_SCHEMES[scheme]] += 3
-        elif joined and joined not in _GENERIC_WORDS:
-            here.services[joined] += 3
-    else:
-        owner = _owner(m, known)
-        if joined and owner is None and joined not in _GENERIC_WORDS:
-            here.services[joined] += 2
-            here.names["http"] += 1
+def _sides(claims: list[_Claim], links: dict[tuple[str, str, int], int]) -> list[bool]:
+    """Whether each claim is the published side of its service's port."""
+    containers = {(c.service, c.env, c.mention.port) for c in claims
+                  if c.evidence.host is False and c.evidence.service == c.service}
+    out = []
+    for c in claims:
+        at = (c.service, c.env, c.mention.port)
+        if c.evidence.service == c.service and c.evidence.host is not None:
+            out.append(c.evidence.host and at in links)
         else:
-            here.services[owner or "app"] += 2 if owner else 1
-            here.names["http" if joined in _MAIN_NAMES else joined] += 2
-
-
-def _link_hosts(placed: list[Placed], votes: dict[tuple[str, int], Votes]) -> None:
-    """A compose ``"5433:5432"`` makes 5433 the published side of 5432's port."""
-    by_value: dict[tuple[str, str, object], list[Mention]] = defaultdict(list)
-    for p in placed:
-        if p.mention.rule in ("host", "container"):
-            by_value[(p.env, p.mention.path, p.mention.key)].append(p.mention)
-    for (env, _path, _key), pair in by_value.items():
-        host = next((m.port for m in pair if m.rule == "host"), None)
-        container = next((m.port for m in pair if m.rule == "container"), None)
-        if host is not None and container is not None and host != container:
-            votes[(env, host)].host_of = container
-
-
-def _identities(envs: list[str], votes: dict[tuple[str, int], Votes], warnings: list[str]
-                ) -> dict[tuple[str, int], PortId]:
-    ids: dict[tuple[str, int], PortId] = {}
-    taken: dict[tuple[str, str, str], int] = {}
-    for (env, number), v in sorted(votes.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-        if v.host_of is not None or not v.services:
-            continue
-        ranked = v.services.most_common()
-        service = ranked[0][0]
-        if len(v.claimed) > 1:
-            warnings.append(f"port {number} ({env}) is used by several services: "
-                            f"{', '.join(sorted(v.claimed))}; proposed as {service}'s")
-        name = max(v.names, key=lambda n: (v.names[n], n == "http", n)) if v.names else "http"
-        name = name or "http"
-        base, k = name, 1
-        while (service, name, env) in taken:
-            k += 1
-            name = f"{base}-{k}"
-        taken[(service, name, env)] = number
-        ids[(env, number)] = PortId(service, name, False)
-    for (env, number), v in votes.items():
-        if v.host_of is not None:
-            owner = ids.get((env, v.host_of))
-            if owner is not None and (env, number) not in ids:
-                ids[(env, number)] = PortId(owner.service, owner.name, True)
-            elif owner is not None:
-                warnings.append(f"port {number} ({env}) is published for {owner.service} but "
-                                f"also used by {ids[(env, number)].service}")
-    return ids
+            out.append(at not in containers and at in links)
+    return out
 
 
 def infer(root: Path) -> Inferred:
-    """Scan the repository under root and decide whose port every number is."""
-    mentions, files, skipped = _collect(root)
-    envs, placed = _place(mentions)
-    known = _known_services(placed)
-    votes: dict[tuple[str, int], Votes] = defaultdict(Votes)
-    for p in placed:
-        _vote(votes, p, known)
-    _link_hosts(placed, votes)
+    """Scan the repository under root and decide whose port every mention is."""
+    repo = _collect(root)
+    kinds = {path: kind_of(path) for path in repo.texts}
+    envs = find_environments(sorted(repo.texts), kinds)
+    facts = _facts(root, repo, kinds)
+    found = [evidence(m, facts, kinds[m.path]) for m in repo.mentions]
+    claims = _resolve(repo.mentions, _place(repo.mentions, envs), found)
+    links = _links(claims) | _variable_links(claims, facts)
+    sides = _sides(claims, links)
+    namer = PortNamer(_vote(c, repo.texts) for c, host in zip(claims, sides, strict=True)
+                      if not host)
+    port: dict[Key, dict[str, int]] = defaultdict(dict)
+    host: dict[Key, dict[str, int]] = defaultdict(dict)
+    placed: list[Placed] = []
     warnings: list[str] = []
-    ids = _identities(envs, votes, warnings)
-    placed = [p for p in placed if (p.env, p.mention.port) in ids]
-    return Inferred(root, envs, placed, ids, files, warnings, skipped)
+    containers = {c.service for c in claims if c.evidence.container} | {
+        norm(s) for compose in repo.compose.values() for s in compose.services}
+    published: dict[str, set[str] | None] = {s: set() for s in containers}
+    for c, is_host in zip(claims, sides, strict=True):
+        number = links[(c.service, c.env, c.mention.port)] if is_host else c.mention.port
+        name = namer.name(c.service, c.env, number)
+        port[(c.service, name)][c.env] = number
+        if is_host:
+            shown = host[(c.service, name)].setdefault(c.env, c.mention.port)
+            if shown != c.mention.port:
+                warnings.append(f"{c.mention.path}:{c.mention.line}: {c.service} publishes "
+                                f"{number} as {shown} elsewhere; left out")
+                continue
+        if c.service in containers and (is_host or c.evidence.publishes):
+            services_published = published[c.service]
+            assert services_published is not None
+            services_published.add(name)
+        firm = c.evidence.firm and c.evidence.service == c.service
+        placed.append(Placed(c.mention, c.env, c.service, name, is_host, firm))
+    for key in list(host):
+        for env, number in list(host[key].items()):
+            if port[key].get(env) == number:
+                del host[key][env]
+        if not host[key]:
+            del host[key]
+    for service in {c.service for c in claims} - containers:
+        published[service] = None
+    return Inferred(root, envs, placed, dict(port), dict(host), published, repo.texts,
+                    repo.files, len(repo.mentions), repo.skipped, warnings)
 
