@@ -1,162 +1,209 @@
-"""Turn what ``import`` inferred into ports.yaml text, and prove it with the real pipeline.
+"""Turn what ``import`` inferred into ports.yaml text: services, environments, targets.
 
-The proposal is loaded, policy-checked and planned exactly as ``--check``
-would; a file whose targets fail or drift is downgraded from ``set`` to
-``replace`` rules, then dropped with a warning, so ``--check`` passes at once.
+The text is built in blocks that remember what they stand for (a service, the
+target of some files), so that ``proof.py`` can map an error at a line of the
+proposal back to the service or file it came from. Every string is written
+as YAML that reads back as that very string (``yaml_string``).
 """
 
 from __future__ import annotations
 
-import dataclasses
+import json
 import re
-import tempfile
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
-from portsync import fsio, yamlio
+from portsync import yamlio
 from portsync.adoption.discover import kind_of
-from portsync.adoption.files import read_for_scan
-from portsync.adoption.inference import DEFAULT_ENV, Inferred, Placed
-from portsync.adoption.portrules import LOCAL_HOSTS
+from portsync.adoption.environments import DEFAULT_ENV
+from portsync.adoption.inference import Inferred, Key, Placed
+from portsync.adoption.naming import assigned
+from portsync.adoption.servicesets import Entry, Spec, by_service
 from portsync.adoption.textrules import pattern_for
-from portsync.errors import PortsyncError, UsageError
-from portsync.keypath import render
-from portsync.registry.finding import REGISTRY_NAME
-from portsync.report import Output
-from portsync.targets import format_of
+from portsync.keypath import KeyPath, Segment, render
 
-Key = tuple[str, str]  # (service, port name)
+MODES = ("selectors", "indexes", "replace", "skip")  # how a file's mentions are managed
 _DATA = ("yaml", "json", "toml", "env")
+_TEMPLATE_SYNTAX = ("{{", "{%", "{#")
+_PLAIN = re.compile(r"[A-Za-z_.][\w.\-/\[\]=,{}]*")  # plain in block context: a key path too
+
+
+def yaml_string(text: str) -> str:
+    """``text`` as a YAML scalar that reads back as exactly that string."""
+    if _PLAIN.fullmatch(text) and yamlio.resolves_to_str(text):
+        return text
+    if text.isprintable():
+        return "'" + text.replace("'", "''") + "'"
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
+
+
+def _dq(text: str) -> str:
+    """A template value, always double-quoted (``"{{ port('x') }}"`` reads as one)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
-class Proposal:
-    """The proposed ports.yaml and a one-line summary of it."""
+class Block:
+    """Lines of the proposal and what they stand for.
 
-    text: str
-    summary: str
+    ``owner``: ``("service", NAME)``, ``("target", PATH, ...)`` or ``()`` for the header.
+    """
+
+    lines: tuple[str, ...]
+    owner: tuple[str, ...] = ()
 
 
 @dataclass
-class _Ports:
-    """Observed numbers: (service, name) -> environment -> port / published port."""
+class Draft:
+    """What to propose: modes per file, services left out, and notes for the header."""
 
-    port: dict[Key, dict[str, int]]
-    host: dict[Key, dict[str, int]]
-    offsets: dict[str, int]
+    inf: Inferred
+    modes: dict[str, str] = field(default_factory=dict)
+    dropped: set[str] = field(default_factory=set)
+    parallel: bool = True
+    notes: list[str] = field(default_factory=list)
+
+    def mode(self, path: str) -> str:
+        """How the mentions of a file are managed now."""
+        return self.modes.get(path, MODES[0])
+
+    def placed(self) -> list[Placed]:
+        """The mentions of services still proposed, in files not left out."""
+        return [p for p in self.inf.placed
+                if p.service not in self.dropped and self.mode(p.mention.path) != "skip"]
 
 
-def _ports(inf: Inferred) -> _Ports:
-    port: dict[Key, dict[str, int]] = defaultdict(dict)
-    host: dict[Key, dict[str, int]] = defaultdict(dict)
-    for (env, number), pid in sorted(inf.ids.items()):
-        (host if pid.host else port)[(pid.service, pid.name)][env] = number
-    base, offsets = inf.envs[0], dict.fromkeys(inf.envs, 0)
-    for env in inf.envs[1:]:
-        diffs = Counter(n[env] - n[base] for n in port.values()
-                        if env in n and base in n and n[env] != n[base])
+def offsets(inf: Inferred, ports: dict[Key, dict[str, int]]) -> dict[str, int]:
+    """Each environment's offset: the most common shift from the first, if two ports share it."""
+    envs = list(inf.envs.names)
+    found = dict.fromkeys(envs, 0)
+    for env in envs[1:]:
+        diffs = Counter(n[env] - n[envs[0]] for n in ports.values()
+                        if env in n and envs[0] in n and n[env] != n[envs[0]])
         if diffs and diffs.most_common(1)[0][1] >= 2:
-            offsets[env] = diffs.most_common(1)[0][0]
-    return _Ports(port, host, offsets)
+            found[env] = diffs.most_common(1)[0][0]
+    return found
 
 
 def _flow(pins: dict[str, int], envs: list[str]) -> str:
-    return "{" + ", ".join(f"{e}: {pins[e]}" for e in envs if e in pins) + "}"
+    return "{" + ", ".join(f"{yaml_string(e)}: {pins[e]}" for e in envs if e in pins) + "}"
 
 
-def _service_yaml(name: str, ports: _Ports, envs: list[str]) -> list[str]:
-    keys = sorted((k for k in ports.port if k[0] == name), key=lambda k: (k[1] != "http", k[1]))
-    seen = sorted({e for k in keys for e in ports.port[k]}, key=envs.index)
-    fixed = (all(len(set(ports.port[k].values())) == 1 and set(ports.port[k]) == set(seen)
-                 for k in keys) and any(ports.offsets[e] for e in seen))
-    forms = {}
-    for k in keys:
-        obs = ports.port[k]
-        bases = {n - ports.offsets[e] for e, n in obs.items()}
-        if fixed:
-            forms[k[1]] = str(next(iter(obs.values())))
-        elif set(obs) == set(seen) and len(bases) == 1 and 1 <= min(bases) <= 65535:
-            forms[k[1]] = str(min(bases))
-        else:
-            forms[k[1]] = _flow(obs, envs)
-    lines = [f"  {_plain(name)}:"]
+def _form(observed: dict[str, int], seen: list[str], envs: list[str], shift: dict[str, int],
+          fixed: bool) -> str:
+    """A port as an int (the offsets give every environment) or pinned per environment."""
+    if fixed or envs == [DEFAULT_ENV]:
+        values = set(observed.values())
+        if len(values) == 1:
+            return str(values.pop())
+    bases = {n - shift[e] for e, n in observed.items()}
+    if set(observed) == set(seen) and len(bases) == 1 and 1 <= min(bases) <= 65535:
+        return str(min(bases))
+    return _flow(observed, envs)
+
+
+def _service(name: str, draft: Draft, ports: dict[Key, dict[str, int]], shift: dict[str, int]
+             ) -> Block:
+    inf, envs = draft.inf, list(draft.inf.envs.names)
+    keys = sorted((k for k in ports if k[0] == name), key=lambda k: (k[1] != "http", k[1]))
+    seen = sorted({e for k in keys for e in ports[k]}, key=envs.index)
+    fixed = any(shift[e] for e in seen) and all(
+        len(set(ports[k].values())) == 1 and set(ports[k]) == set(seen) for k in keys)
+    forms = {k[1]: _form(ports[k], seen, envs, shift, fixed) for k in keys}
+    hosts = {k[1]: _form(inf.host[k], seen, envs, shift, fixed) if set(inf.host[k]) == set(seen)
+             else _flow(inf.host[k], envs) for k in keys if k in inf.host}
+    lines = [f"  {yaml_string(name)}:"]
     if list(forms) == ["http"]:
         lines.append(f"    port: {forms['http']}")
-        if (name, "http") in ports.host:
-            lines.append(f"    host_port: {_flow(ports.host[(name, 'http')], envs)}")
+        if "http" in hosts:
+            lines.append(f"    host_port: {hosts['http']}")
     else:
-        lines.append("    ports: {" + ", ".join(f"{_plain(n)}: {f}" for n, f in forms.items())
+        lines.append("    ports: {" + ", ".join(f"{yaml_string(n)}: {f}" for n, f in forms.items())
                      + "}")
-        hosts = {k[1]: ports.host[k] for k in keys if k in ports.host}
         if hosts:
             lines.append("    host_ports: {" + ", ".join(
-                f"{_plain(n)}: {_flow(h, envs)}" for n, h in hosts.items()) + "}")
+                f"{yaml_string(n)}: {f}" for n, f in hosts.items()) + "}")
+    published = inf.published.get(name)
+    if published is not None and set(published) != set(forms):
+        chosen = [n for n in forms if n in published]
+        lines.append(f"    publish: [{', '.join(map(yaml_string, chosen))}]" if chosen else
+                     "    publish: false")
     if fixed:
         lines.append("    fixed: true")
     if envs not in ([DEFAULT_ENV], seen):
-        lines.append(f"    environments: [{', '.join(seen)}]")
-    return lines
+        lines.append(f"    environments: [{', '.join(map(yaml_string, seen))}]")
+    if any(n < 1024 for k in keys for n in (*ports[k].values(), *inf.host.get(k, {}).values())):
+        lines.append("    privileged: true")
+    return Block(tuple(lines), ("service", name))
 
 
-def _plain(text: str) -> str:
-    if re.fullmatch(r"[A-Za-z_][\w.\-\[\]/{}]*", text) and yamlio.resolves_to_str(text):
-        return text
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _expr(p: Placed, inf: Inferred, ports: _Ports) -> str:
-    m = p.mention
-    pid = inf.ids[(p.env, m.port)]
-    key = (pid.service, pid.name)
-    port = ports.port.get(key, {}).get(p.env)
-    host = ports.host.get(key, {}).get(p.env, port)
-    published = m.rule == "host" or (m.rule in ("url", "address") and
-                                     (m.host or "").lower() in LOCAL_HOSTS)
-    use_host = m.port == host and (m.port != port or published)
-    args = f"'{pid.service}'" + ("" if pid.name == "http" else f", '{pid.name}'")
+def _expr(p: Placed, published: dict[str, set[str] | None]) -> str:
+    args = f"'{p.service}'" + ("" if p.name == "http" else f", '{p.name}'")
+    chosen = published.get(p.service)
+    use_host = p.host and (chosen is None or p.name in chosen)
     return f"{{{{ {'host_port' if use_host else 'port'}({args}) }}}}"
 
 
-@dataclass
-class _Entry:
-    sets: dict[str, str]
-    rules: dict[str, str]
+def _path_text(p: Placed, selectors: bool) -> tuple[str, int] | None:
+    """The key path of a mention's value and where its value starts in the scalar.
+
+    With ``selectors``, list items are picked by ``[name=x]`` or
+    ``[kind=K,metadata.name=N]`` where they can be, and a compose ``NAME=value``
+    list item by its NAME; else by index.
+    """
+    m = p.mention
+    if m.key is None or m.value is None:
+        return None
+    segments: list[Segment] = []
+    chosen = iter(m.selectors)
+    for segment in m.key:
+        selector = next(chosen, None) if isinstance(segment, int) else None
+        segments.append(selector if selectors and selector is not None else segment)
+    skip = 0
+    variable = assigned(m)
+    if selectors and variable and isinstance(m.key[-1], int) and \
+            m.value.startswith(variable + "="):  # compose's list form: - PORT=8080
+        segments[-1] = variable
+        skip = len(variable) + 1
+    key: KeyPath = tuple(segments)
+    return render(key), skip
 
 
-def _entries(inf: Inferred, ports: _Ports, modes: dict[str, str]) -> dict[tuple[str, str], _Entry]:
-    entries: dict[tuple[str, str], _Entry] = defaultdict(lambda: _Entry({}, {}))
-    by_value: dict[tuple[str, str, object], list[Placed]] = defaultdict(list)
+def _entries(draft: Draft) -> dict[tuple[str, str], Entry]:
+    inf = draft.inf
+    entries: dict[tuple[str, str], Entry] = defaultdict(Entry)
+    by_value: dict[tuple[str, str, str], list[tuple[Placed, int]]] = defaultdict(list)
     texts: dict[str, list[Placed]] = defaultdict(list)
-    for p in inf.placed:
-        m = p.mention
-        mode = modes.get(m.path, "set")
-        usable = m.key is not None and m.value is not None and kind_of(m.path) in _DATA
-        if mode == "set" and usable and "{" not in (m.value or ""):
-            by_value[(m.path, p.env, m.key)].append(p)
-        elif mode != "skip":
-            texts[m.path].append(p)
+    for p in draft.placed():
+        mode = draft.mode(p.mention.path)
+        located = _path_text(p, mode == "selectors") if mode in MODES[:2] and \
+            kind_of(p.mention.path) in _DATA else None
+        value = p.mention.value or ""
+        if located is not None and not any(s in value for s in _TEMPLATE_SYNTAX):
+            by_value[(p.mention.path, p.env, located[0])].append((p, located[1]))
+        else:
+            texts[p.mention.path].append(p)
     for path, placed in texts.items():
-        _add_rules(inf, ports, path, placed, entries)
+        _add_rules(draft, path, placed, entries)
     for (path, env, key), group in by_value.items():
-        value = str(group[0].mention.value)
-        out, pos = [], 0
-        for p in sorted(group, key=lambda g: g.mention.offset):
+        skip = group[0][1]
+        value = str(group[0][0].mention.value)
+        out, pos = [], skip
+        for p, _ in sorted(group, key=lambda g: g[0].mention.offset):
             start = p.mention.offset
             if start >= pos:
-                out += [value[pos:start], _expr(p, inf, ports)]
+                out += [value[pos:start], _expr(p, inf.published)]
                 pos = start + len(str(p.mention.port))
-        entries[(path, env)].sets[render(key)] = "".join(out) + value[pos:]  # type: ignore[arg-type]
+        entries[(path, env)].sets[key] = "".join(out) + value[pos:]
     return entries
 
 
-def _add_rules(inf: Inferred, ports: _Ports, path: str, placed: list[Placed],
-               entries: dict[tuple[str, str], _Entry]) -> None:
+def _add_rules(draft: Draft, path: str, placed: list[Placed],
+               entries: dict[tuple[str, str], Entry]) -> None:
     """``replace`` rules for the mentions of one file that no ``set`` can reach."""
-    read = read_for_scan(inf.root, path)
-    text = read if isinstance(read, str) else ""
-    exprs = {id(p): (p.env, _expr(p, inf, ports)) for p in placed}
-    mentions = [p.mention for p in inf.placed if p.mention.path == path]
+    text = draft.inf.texts[path]
+    exprs = {id(p): (p.env, _expr(p, draft.inf.published)) for p in placed}
+    mentions = [p.mention for p in draft.inf.placed if p.mention.path == path]
     for p in placed:
         same = {q.mention.start for q in placed if exprs[id(q)] == exprs[id(p)]}
         pattern = pattern_for(text, p.mention, mentions, same)
@@ -169,157 +216,103 @@ def _env_pattern(path: str, env: str) -> str | None:
     word = re.compile(rf"(?<![A-Za-z0-9]){re.escape(env)}(?![A-Za-z0-9])")
     if word.search(name):
         return (head + "/" if head else "") + word.sub("{env}", name, count=1)
-    folder = head.rpartition("/")[2]
-    if folder and word.fullmatch(folder):
-        return head.rpartition("/")[0] + ("/" if "/" in head else "") + "{env}/" + name
+    parts = head.split("/") if head else []
+    if env in parts:
+        at = parts.index(env)
+        return "/".join([*parts[:at], "{env}", *parts[at + 1:], name])
     return None
 
 
-def _target_yaml(path: str, envs: list[str] | None, entry: _Entry) -> list[str]:
-    lines = [f"  - path: {_plain(path)}"]
-    if envs is not None:
-        lines.append(f"    environments: [{', '.join(envs)}]")
-    if entry.sets:
+def _target(spec: Spec) -> Block:
+    lines = [f"  - path: {yaml_string(spec.path)}"]
+    if spec.services is not None:
+        lines.append(f"    services: [{', '.join(map(yaml_string, spec.services))}]")
+    if spec.envs is not None:
+        lines.append(f"    environments: [{', '.join(map(yaml_string, spec.envs))}]")
+    if spec.entry.sets:
         lines.append("    set:")
-        lines += [f'      {_plain(k)}: "{v}"' for k, v in entry.sets.items()]
-    if entry.rules:
+        lines += [f"      {yaml_string(k)}: {_dq(v)}" for k, v in spec.entry.sets.items()]
+    if spec.entry.rules:
         lines.append("    replace:")
-        for pattern, value in entry.rules.items():
-            lines += ["      - pattern: '" + pattern.replace("'", "''") + "'",
-                      f'        value: "{value}"']
-    return lines
+        for pattern, value in spec.entry.rules.items():
+            lines += [f"      - pattern: {yaml_string(pattern)}", f"        value: {_dq(value)}"]
+    return Block(tuple(lines), ("target", *spec.files))
 
 
-def _targets(inf: Inferred, entries: dict[tuple[str, str], _Entry]) -> list[list[str]]:
-    envs = inf.envs
+def _specs(draft: Draft) -> list[Spec]:
+    """One target per file, or per ``{env}`` file set, holding its set entries and rules."""
+    envs = list(draft.inf.envs.names)
     multi = envs != [DEFAULT_ENV]
-    groups: dict[str, dict[str, tuple[str, _Entry]]] = defaultdict(dict)
+    groups: dict[str, dict[str, tuple[str, Entry]]] = defaultdict(dict)
     out = []
-    for (path, env), entry in sorted(entries.items()):
+    for (path, env), entry in sorted(_entries(draft).items()):
         pattern = _env_pattern(path, env) if multi else None
         if pattern is not None:
             groups[pattern][env] = (path, entry)
         else:
-            out.append(_target_yaml(path, [env] if multi else None, entry))
+            out.append(Spec(path, [env] if multi else None, entry, (path,)))
     for pattern, members in groups.items():
         names = sorted(members, key=envs.index)
         first = members[names[0]][1]
-        common = _Entry({k: v for k, v in first.sets.items()
-                         if all(members[e][1].sets.get(k) == v for e in names)},
-                        {k: v for k, v in first.rules.items()
-                         if all(members[e][1].rules.get(k) == v for e in names)})
+        common = Entry({k: v for k, v in first.sets.items()
+                        if all(members[e][1].sets.get(k) == v for e in names)},
+                       {k: v for k, v in first.rules.items()
+                        if all(members[e][1].rules.get(k) == v for e in names)})
+        files = tuple(members[e][0] for e in names)
         if len(names) > 1 and (common.sets or common.rules):
-            out.append(_target_yaml(pattern, None if names == envs else names, common))
+            out.append(Spec(pattern, None if names == envs else names, common, files))
         else:
-            common = _Entry({}, {})
+            common = Entry()
         for env in names:
             path, entry = members[env]
-            rest = _Entry({k: v for k, v in entry.sets.items() if k not in common.sets},
-                          {k: v for k, v in entry.rules.items() if k not in common.rules})
+            rest = Entry({k: v for k, v in entry.sets.items() if k not in common.sets},
+                         {k: v for k, v in entry.rules.items() if k not in common.rules})
             if rest.sets or rest.rules:
-                out.append(_target_yaml(path, [env], rest))
+                out.append(Spec(path, [env], rest, (path,)))
     return out
 
 
-def _document(inf: Inferred, ports: _Ports, targets: list[list[str]], parallel: bool,
-              warnings: list[str]) -> str:
-    envs = inf.envs
-    lines = [f"# ports.yaml proposed by `portsync import` from {len(inf.placed)} port mentions "
-             f"in {inf.files} files.",
-             "# Service and port names are guesses from compose services, URL hosts, keys and",
-             "# folders: review them, then run `portsync --check` and `portsync audit`."]
-    if warnings:
-        lines += ["#", "# Found while importing:", *(f"#   - {w}" for w in warnings)]
-    lines += ["version: 1", f"project: {_plain(norm_project(inf.root))}"]
-    if parallel:
-        lines.append("parallel_environments: true   # no port number repeats across environments")
-    if envs != [DEFAULT_ENV]:
-        lines.append("environments:")
-        for env in envs:
-            off = ports.offsets[env]
-            lines.append(f"  {env}: {{offset: {off}}}" if off else f"  {env}: {{}}")
-    lines.append("services:")
-    for service in sorted({k[0] for k in ports.port}):
-        lines += _service_yaml(service, ports, envs)
-    lines.append("targets:" if targets else "targets: []")
-    for target in targets:
-        lines += target
-    return "\n".join(lines) + "\n"
+def targets(draft: Draft, services: list[str]) -> list[Block]:
+    """The proposal's targets, repetitions per environment and per service folded."""
+    return [_target(spec) for spec in by_service(_specs(draft), services)]
 
 
-def norm_project(root: Path) -> str:
+def project_name(draft: Draft) -> str:
     """The project name: the repository folder's name."""
-    return re.sub(r"[^\w.-]+", "-", root.name) or "project"
+    return re.sub(r"[^\w.-]+", "-", draft.inf.root.name) or "project"
 
 
-def _problems(root: Path, text: str) -> dict[str, str] | str:
-    """Files whose targets fail or drift (path -> why), or the registry's own error."""
-    from portsync.plan import plan_file
-    from portsync.registry.resolution import PortTable
-    from portsync.sync import load
-    from portsync.targets import expand_targets
-
-    with tempfile.TemporaryDirectory() as tmp:
-        fake = Path(tmp) / REGISTRY_NAME
-        fake.write_text(text, encoding="utf-8")
-        try:
-            checked = load(fake)  # schema and policy, exactly as --check loads it
-        except PortsyncError as err:
-            return str(err)
-    registry = dataclasses.replace(checked.registry, path=root / REGISTRY_NAME,
-                                   templates_dir=root / "templates")
-    table = PortTable(registry)
-    bad: dict[str, str] = {}
-    try:
-        jobs = expand_targets(registry, table)
-    except PortsyncError as err:
-        return str(err)
-    for job in jobs:
-        try:
-            change = plan_file(root, job)
-        except PortsyncError as err:
-            bad[job.path] = str(err)
-            continue
-        if change.changed:
-            first = change.changes[0] if change.changes else None
-            bad[job.path] = (f"{first.key}: found {first.found}, would write {first.expected}"
-                             if first else "would change")
-    return bad
-
-
-def propose(inf: Inferred) -> Proposal:
-    """The ports.yaml text for what was inferred, checked so that ``--check`` passes."""
-    ports = _ports(inf)
-    modes: dict[str, str] = {}
-    warnings = list(inf.warnings)
-    parallel = len(inf.envs) > 1
-    for _ in range(6):
-        targets = _targets(inf, _entries(inf, ports, modes))
-        text = _document(inf, ports, targets, parallel, warnings)
-        problems = _problems(inf.root, text)
-        if isinstance(problems, str):
-            if not parallel:
-                raise PortsyncError(f"import built an invalid registry: {problems}")
-            parallel = False
-            continue
-        if not problems:
-            break
-        for path, why in problems.items():
-            mode = modes.get(path, "set")
-            modes[path] = "replace" if mode == "set" and format_of(path, None) != "text" else "skip"
-            if modes[path] == "skip":
-                warnings.append(f"{path}: left out ({why})")
-    services = len({k[0] for k in ports.port})
-    summary = (f"{services} services, {len(targets)} targets from {len(inf.placed)} port "
-               f"mentions in {inf.files} files; {len(warnings)} warnings")
-    return Proposal(text, summary)
-
-
-def write_proposal(root: Path, proposal: Proposal) -> Output:
-    """Write ports.yaml under root; never overwrite one."""
-    path = root / REGISTRY_NAME
-    if path.exists():
-        raise UsageError(f"{path} already exists; not overwriting it "
-                         "(run without --write to see the proposal)")
-    fsio.write_atomic(path, proposal.text)
-    return Output([f"wrote {REGISTRY_NAME}: {proposal.summary}"], [], 0)
+def document(draft: Draft) -> list[Block]:
+    """The whole proposal, block by block."""
+    inf = draft.inf
+    placed = draft.placed()
+    ports: dict[Key, dict[str, int]] = defaultdict(dict)
+    for p in placed:
+        key = (p.service, p.name)
+        ports[key] = inf.port[key]
+    shift = offsets(inf, ports)
+    envs = list(inf.envs.names)
+    head = [f"# ports.yaml proposed by `portsync import` from {len(placed)} of {inf.found} port "
+            f"mentions in {inf.files} files.",
+            "# Service and port names come from compose services, Kubernetes objects, URL",
+            "# hosts, keys and folders: review them, then run `portsync --check` and",
+            "# `portsync audit`. `publish:` lists the ports some compose file publishes on",
+            "# the host (false: none); `privileged: true` marks a port below 1024."]
+    notes = [*inf.warnings, *draft.notes]
+    if notes:
+        head += ["#", "# Found while importing:",
+                 *(f"#   - {' '.join(n.split())}" for n in notes)]
+    head += ["version: 1", f"project: {yaml_string(project_name(draft))}"]
+    if draft.parallel and len(envs) > 1:
+        head.append("parallel_environments: true   # no port number repeats across environments")
+    if envs != [DEFAULT_ENV]:
+        head.append("environments:")
+        head += [f"  {yaml_string(e)}: {{offset: {shift[e]}}}" if shift[e] else
+                 f"  {yaml_string(e)}: {{}}" for e in envs]
+    services = sorted({k[0] for k in ports})
+    found = targets(draft, services)
+    head.append("services:" if ports else "services: {}")
+    blocks = [Block(tuple(head))]
+    blocks += [_service(s, draft, ports, shift) for s in services]
+    blocks.append(Block(("targets:" if found else "targets: []",)))
+    return blocks + found
