@@ -176,7 +176,7 @@ def _kubernetes(m: Mention) -> Evidence:
             return Evidence(service, STRUCTURE, "node", False, publishes=True, container=True)
         # frontend-external's port 80 is frontend's "external" port; its targetPort is frontend's.
         suffix = norm(doc.name).removeprefix(service).strip("-") if last == "port" else None
-        named = own_name(item_name, service) or own_name(suffix, service)
+        named = own_name(suffix, service) or own_name(item_name, service)
         return Evidence(service, STRUCTURE, named, False if last == "targetPort" else None,
                         container=True)
     if m.label is not None and last == "value":  # env: {name: PORT, value: "8080"}

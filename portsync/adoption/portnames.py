@@ -67,7 +67,8 @@ class PortNamer:
             votes = self.votes.get((service, env), {})
             for _, known in sorted((r, n) for n, r in self.rank.get((service, env), {}).items()):
                 counted = votes.get(known, Counter())
-                hint = max(counted, key=lambda n: (counted[n], n)) if counted else None
+                free = [n for n in counted if n not in group.values()] or list(counted)
+                hint = max(free, key=lambda n: (counted[n], n)) if free else None
                 group[known] = _fresh(group, hint)
         if number not in group:
             group[number] = _fresh(group, None)
