@@ -44,7 +44,7 @@ def contexts(tmp_path_factory: pytest.TempPathFactory) -> ContextFactory:
 def jinja(text: str, context: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> str:
     with monkeypatch.context() as patch:
         patch.setattr(quickvalue, "render", lambda text, context: None)
-        return Renderer(Path("templates")).value(text, context, "ports.yaml:1:1", "k")
+        return Renderer(Path("templates"), Path()).value(text, context, "ports.yaml:1:1", "k")
 
 
 def compare(text: str, context: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> bool:
