@@ -8,6 +8,7 @@ linear-time engine such as RE2 refuses) and takes a ``timeout=``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     import regex
 
 TIMEOUT = 2.0  # seconds for every match of one pattern in one file
+MAX_MATCHES = 10_000  # matches of one pattern in one file
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +31,7 @@ class Pattern:
 
 
 class PatternTimeout(PortsyncError):
-    """A pattern took longer than ``TIMEOUT`` on one file."""
+    """A pattern took longer than ``TIMEOUT`` on one file, or matched too often."""
 
 
 def compile_pattern(text: str) -> Pattern:
@@ -47,11 +49,25 @@ def compile_pattern(text: str) -> Pattern:
     raise PortsyncError(f"pattern /{text}/ needs a group (?P<port>...)")
 
 
-def matches(pattern: Pattern, text: str) -> list[regex.Match[str]]:
-    """Every match in ``text``; PatternTimeout when they take longer than ``TIMEOUT``."""
-    try:
-        return list(pattern.compiled.finditer(text, timeout=TIMEOUT))
-    except TimeoutError:
-        raise PatternTimeout(f"pattern /{pattern.text}/ took over {TIMEOUT:g} s on this file "
-                             "(nested repetition such as (\\d+)+ backtracks without end); "
-                             "simplify it") from None
+def matches(pattern: Pattern, text: str) -> Iterator[regex.Match[str]]:
+    """Every match in ``text``, found one by one.
+
+    PatternTimeout when they take longer than ``TIMEOUT`` in all, or number over
+    ``MAX_MATCHES`` (each match is kept until the plan is done: memory is bounded too).
+    """
+    found = pattern.compiled.finditer(text, timeout=TIMEOUT)
+    count = 0
+    while True:
+        try:
+            match = next(found, None)
+        except TimeoutError:
+            raise PatternTimeout(f"pattern /{pattern.text}/ took over {TIMEOUT:g} s on this "
+                                 "file (nested repetition such as (\\d+)+ backtracks without "
+                                 "end); simplify it") from None
+        if match is None:
+            return
+        count += 1
+        if count > MAX_MATCHES:
+            raise PatternTimeout(f"pattern /{pattern.text}/ matches over {MAX_MATCHES} times "
+                                 "in this file; make it name the place it means")
+        yield match

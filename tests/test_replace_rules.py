@@ -82,3 +82,14 @@ def test_bad_rules_are_reported_at_load_with_their_line(
     result = run_cli("validate", cwd=tmp_path)
     assert result.code == 2, result
     assert result.err.startswith(message), result
+
+
+def test_a_pattern_matching_too_often_is_exit_2(tmp_path: Path, run_cli: RunCli,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(patterns, "MAX_MATCHES", 3)
+    build_tree(tmp_path, {"ports.yaml": registry("      - {pattern: '(\\d)', value: 1}\n"),
+                          "app.conf": "1 2 3 4 5\n"})
+    result = run_cli(cwd=tmp_path)
+    assert result.code == 2, result
+    assert result.err.startswith("app.conf: replace pattern /(\\d)/ matches over 3 times in "
+                                 "this file; make it name the place it means"), result

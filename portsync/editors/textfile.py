@@ -28,6 +28,51 @@ def _overlap(start: int, end: int, protected: Sequence[Span]) -> Span | None:
     return next((p for p in protected if start < p[1] and p[0] < end), None)
 
 
+class _Lines:
+    """Line numbers of increasing positions, counted incrementally (many matches, big files)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line = 1
+
+    def of(self, pos: int) -> int:
+        """1-based line of ``pos``."""
+        if pos < self.pos:
+            self.pos, self.line = 0, 1
+        self.line += self.text.count("\n", self.pos, pos)
+        self.pos = pos
+        return self.line
+
+
+def _rewrite(text: str, edit: ReplaceEdit, pattern: patterns.Pattern, protected: Sequence[Span],
+             spans: dict[tuple[int, int], ReplaceEdit], changes: list[ValueChange], label: str
+             ) -> bool:
+    """Record the group of every match of one pattern in ``spans``; whether any matched."""
+    matched = False
+    lines = _Lines(text)
+    for m in patterns.matches(pattern, text):
+        start, end = m.span(pattern.group)
+        if start < 0:  # the group sits in a branch this match did not take
+            continue
+        matched = True
+        hit = _overlap(*m.span(), protected)
+        if hit is not None:
+            raise TargetError(f"replace /{edit.pattern}/ ({edit.source}) matches text of "
+                              f"the value that set {hit[2]} manages (line "
+                              f"{line_of(text, hit[0])}): make the pattern skip it",
+                              where=f"{label}:{line_of(text, m.start())}")
+        other = spans.setdefault((start, end), edit)
+        if other.value != edit.value:
+            raise TargetError(f"patterns /{other.pattern}/ and /{edit.pattern}/ rewrite the "
+                              f"same text to {other.value!r} and {edit.value!r}",
+                              where=f"{label}:{line_of(text, start)}")
+        if other is edit and m.group(pattern.group) != edit.value:
+            changes.append(ValueChange(f"replace /{edit.pattern}/", lines.of(start),
+                                       m.group(pattern.group), edit.value))
+    return matched
+
+
 def apply_replace(text: str, edits: Sequence[ReplaceEdit], label: str,
                   protected: Sequence[Span] = ()) -> Edited:
     """Rewrite the port group of every match of each pattern; a pattern must match."""
@@ -36,29 +81,9 @@ def apply_replace(text: str, edits: Sequence[ReplaceEdit], label: str,
     for edit in edits:
         pattern = _compile(edit)
         try:
-            found = patterns.matches(pattern, text)
+            matched = _rewrite(text, edit, pattern, protected, spans, changes, label)
         except patterns.PatternTimeout as err:
             raise TargetError(f"replace {err.message} ({edit.source})", where=label) from None
-        matched = False
-        for m in found:
-            start, end = m.span(pattern.group)
-            if start < 0:  # the group sits in a branch this match did not take
-                continue
-            matched = True
-            hit = _overlap(*m.span(), protected)
-            if hit is not None:
-                raise TargetError(f"replace /{edit.pattern}/ ({edit.source}) matches text of "
-                                  f"the value that set {hit[2]} manages (line "
-                                  f"{line_of(text, hit[0])}): make the pattern skip it",
-                                  where=f"{label}:{line_of(text, m.start())}")
-            other = spans.setdefault((start, end), edit)
-            if other.value != edit.value:
-                raise TargetError(f"patterns /{other.pattern}/ and /{edit.pattern}/ rewrite the "
-                                  f"same text to {other.value!r} and {edit.value!r}",
-                                  where=f"{label}:{line_of(text, start)}")
-            if other is edit and m.group(pattern.group) != edit.value:
-                changes.append(ValueChange(f"replace /{edit.pattern}/", line_of(text, start),
-                                           m.group(pattern.group), edit.value))
         if not matched and not edit.optional:
             raise TargetError(f"replace pattern /{edit.pattern}/ matches nothing "
                               "(add optional: true to the rule if that is fine)", where=label)
