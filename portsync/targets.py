@@ -69,6 +69,8 @@ class _Expander:
         self.registry = registry
         self.contexts = ContextFactory(registry, table)
         self.renderer = Renderer(registry.templates_dir, registry.root)
+        # key text -> (parsed path, as rendered): `server.port` recurs in every service's file
+        self._keys: dict[str, tuple[keypath.KeyPath, str]] = {}
 
     def edits(self, target: Target, env: str, service: str | None, file: str) -> list[Edit]:
         where = str(target.source)
@@ -76,12 +78,15 @@ class _Expander:
         edits: list[Edit] = []
         for item in target.sets:
             key_text = _expand(item.key, env, service)
-            try:
-                path = keypath.parse(key_text)
-            except PortsyncError as err:
-                raise RegistryError(err.message, where=str(item.source)) from err
+            parsed = self._keys.get(key_text)
+            if parsed is None:
+                try:
+                    path = keypath.parse(key_text)
+                except PortsyncError as err:
+                    raise RegistryError(err.message, where=str(item.source)) from err
+                parsed = self._keys[key_text] = (path, keypath.render(path))
             value = self.renderer.value(item.value, context, str(item.source), key_text, file)
-            edits.append(SetEdit(path, keypath.render(path), value, item.source))
+            edits.append(SetEdit(parsed[0], parsed[1], value, item.source))
         for rule in target.replace:
             value = self.renderer.value(rule.value, context, str(rule.source), "replace", file)
             edits.append(ReplaceEdit(rule.pattern, value, rule.source, rule.optional))
