@@ -118,7 +118,7 @@ def test_typing_rules(original: str, value: str, expected: str) -> None:
     ("a: [1]\n", "a[3]", "c.yaml:1: a[3]: list has no item [3]"),
     ("a: 1\n", "b[0]", "c.yaml:1: b[0]: list item does not exist and cannot be created"),
     ("x: &p 1\ny: *p\n", "y", "c.yaml:2: y: the value comes from an anchor"),
-    ("a: |2\n    1\n", "a", "c.yaml:1: a: block scalars with an indentation indicator"),
+    ("a: {multi\n  line}\n", "a.multi line", 'c.yaml:2: a["multi line"]: cannot place a value'),
     ("a: [\n", "a", "c.yaml:2:1: invalid YAML"),
     ("a: 1\nb: 2\na: 3\n", "a", "c.yaml:3: a: duplicate key 'a' (lines 1 and 3)"),
 ])

@@ -229,7 +229,16 @@ def test_a_block_scalar_is_rewritten_in_its_own_style(text: str, value: str,
 
 def test_a_block_scalar_that_cannot_hold_the_value_is_an_error() -> None:
     assert "cannot be written as this | block scalar" in error("a: |\n  x\n", "a", "  lead")
-    assert "indentation indicator" in error("a: |2\n   x\n", "a")
+
+
+@pytest.mark.parametrize(("text", "value", "expected"), [
+    ("a: |2\n   x\nb: 1\n", " y", "a: |2\n   y\nb: 1\n"),  # the indicator allows a lead space
+    ("- >1-\n  lead\n", " lead2", "- >1-\n  lead2\n"),
+    ("k:\n  a: |4\n        x\n", "   y", "k:\n  a: |4\n         y\n"),
+])
+def test_an_indentation_indicator_is_kept(text: str, value: str, expected: str) -> None:
+    key = "[0]" if text.startswith("-") else "k.a" if text.startswith("k") else "a"
+    assert apply(text, (key, value)) == expected
 
 
 # -- the editing defects of issues 12 and 16 -----------------------------------------------

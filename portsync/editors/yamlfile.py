@@ -240,7 +240,29 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
         splices, line = _insert(tree, found, edit)
         text = splice(text, splices)
         changes.append(ValueChange(edit.key_text, line, None, edit.value))
+    if changes:
+        _check_reads_back(text, edits, label)
     return Edited(text, tuple(changes))
+
+
+def _check_reads_back(text: str, edits: Sequence[SetEdit], label: str) -> None:
+    """Read the new text again: it must parse, and every edited path must hold its value.
+
+    The style rules above are written from the YAML specification; libyaml, which
+    reads the file next time, has quirks of its own (a tab on a blank line is
+    fine after a plain value, an error after a quoted one). What it cannot read
+    back is refused here rather than written.
+    """
+    try:
+        tree = _Tree(text, label)
+    except TargetError as err:
+        raise TargetError(f"the new values would make the file unreadable ({err.message}); "
+                          "write them by hand once", where=label) from err
+    for edit in edits:
+        spot = tree.locate(edit.key, edit.key_text)
+        if not isinstance(spot, Spot) or not holds(spot, edit.value):
+            raise TargetError("the new value would not read back as written; write it by "
+                              "hand once", where=label, key=edit.key_text)
 
 
 def spans(text: str, edits: Sequence[SetEdit], label: str) -> list[Span]:

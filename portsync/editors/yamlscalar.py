@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from portsync import yamlio
+from portsync.editors import yamlblock
 from portsync.errors import TargetError
 from portsync.yamlnodes import Node
 
@@ -14,8 +15,8 @@ _FLOW_INDICATORS = frozenset(",[]{}")
 # Characters YAML may hold raw (its "printable" set), line breaks of YAML 1.1 excepted.
 _NOT_PRINTABLE = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
                             "|[\u2028\u2029\ufeff]")
-_PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]*)*")  # anchors and tags before a value
-_BLOCK_HEADER = re.compile(r"([|>])([1-9]?)([-+]?)([1-9]?)([ \t]*(?:#[^\r\n]*)?)(\r?\n|$)")
+# Anchors and tags before a value, and what may separate them from it (line breaks, comments).
+_PROPERTIES = re.compile(r"(?:[&!](?:<[^>\s]*>|[^\s,\[\]{}]*)(?:\s+(?:#[^\n]*)?)*)*")
 _VALUE_INDICATOR = re.compile(r"(?:\s|#[^\n]*)*:(?=[\s,\]}]|$)")  # the ':' after a key
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -144,13 +145,22 @@ def holds(spot: Spot, value: str) -> bool:
     return current(spot) == value
 
 
+def value_start(text: str, node: Node) -> int:
+    """Where a scalar's own text starts, after its anchor or tag and what follows them."""
+    value = node.value
+    if node.style is None and value and node.end - len(value) >= node.start \
+            and text[node.end - len(value):node.end] == value:
+        return node.end - len(value)  # a plain scalar on one line: its text ends the node
+    props = _PROPERTIES.match(text, node.start, node.end)
+    return props.end() if props else node.start
+
+
 def value_span(text: str, spot: Spot) -> tuple[int, int]:
     """[start, end) of the value's own text: its anchor or tag aside, a block's header too."""
     node = spot.node
-    props = _PROPERTIES.match(text, node.start, node.end)
-    start = props.end() if props else node.start
+    start = value_start(text, node)
     if node.style in ("|", ">"):
-        header = _BLOCK_HEADER.match(text, start)
+        header = yamlblock.HEADER.match(text, start)
         start = header.end() if header else start
     return start, node.end
 
@@ -159,14 +169,23 @@ def rewrite(text: str, spot: Spot, value: str, quote: str, where: str, key: str
             ) -> tuple[int, int, str]:
     """The splice (start, end, new text) that makes the spot hold ``value``."""
     node = spot.node
-    props = _PROPERTIES.match(text, node.start, node.end)
-    start = props.end() if props else node.start
+    start = value_start(text, node)
     if spot.entry is not None:
         return start, node.end, _styled(f"{spot.entry}={value}", node, spot.flow, quote)
     if node.style in ("|", ">"):
-        return _block(text, node, start, value, where, key)
+        if spot.key is not None:
+            context, indent = "k: ", key_column(text, spot.key)
+        elif spot.parent is not None and (dash := _dash_before(text, spot, node)) is not None:
+            context, indent = "- ", dash - (text.rfind("\n", 0, dash) + 1)
+        else:
+            context, indent = "", -1
+        return yamlblock.rewrite(text, node, start, value, context, indent, where, key)
     if start >= node.end or (node.value == "" and node.style is None):
         return _fill(text, spot, max(start, node.start), value, quote, where, key)
+    if start > node.start and not text[start - 1].isspace():
+        # libyaml reads `&an:chor x` as anchor `an`, value `:chor x`: YAML 1.2 does not
+        raise TargetError("cannot tell where this value starts: its anchor or tag runs into "
+                          "it; write it by hand once", where=where, key=key)
     return start, node.end, _styled(value, node, spot.flow, quote)
 
 
@@ -178,6 +197,9 @@ def _fill(text: str, spot: Spot, at: int, value: str, quote: str, where: str, ke
     if node.end > node.start and text[node.start] in "&!":
         return node.end, node.end, " " + new  # after the anchor or tag
     if spot.key is not None:
+        if spot.key.value == "" or "\n" in text[spot.key.start:spot.key.end]:
+            raise TargetError("cannot place a value after an empty key or one written over "
+                              "several lines; write it by hand once", where=where, key=key)
         m = _VALUE_INDICATOR.match(text, spot.key.end)
         if m is not None:
             return m.end(), m.end(), " " + new
@@ -222,48 +244,8 @@ def line_end(text: str, index: int) -> int:
 
 def block_keeps(text: str, node: Node) -> bool:
     """Whether a block scalar keeps its final line breaks (``|+``): they are its content."""
-    props = _PROPERTIES.match(text, node.start, node.end)
-    header = _BLOCK_HEADER.match(text, props.end() if props else node.start)
-    return header is not None and header.group(3) == "+"
+    return yamlblock.keeps(text, value_start(text, node))
 
 
 def _newline(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
-
-
-def _block(text: str, node: Node, start: int, value: str, where: str, key: str
-           ) -> tuple[int, int, str]:
-    """A ``|`` or ``>`` block scalar's content lines rewritten, header and indentation kept."""
-    header = _BLOCK_HEADER.match(text, start)
-    if header is None or header.group(2) or header.group(4):
-        raise TargetError("block scalars with an indentation indicator (|2) are not rewritten; "
-                          "write the value by hand once", where=where, key=key)
-    style, chomp = header.group(1), header.group(3)
-    body_start = header.end()
-    body = text[body_start:node.end]
-    filled = [line for line in body.split("\n") if line.strip(" \r")]
-    indent = min((len(line) - len(line.lstrip(" ")) for line in filled), default=0) \
-        or node.column + 2
-    content_end = body_start + len(body.rstrip(" \r\n")) if filled else body_start
-    wanted = value if chomp == "-" else value.rstrip("\n")
-    new_lines = wanted.split("\n")
-    if style == ">":  # folding joins lines with a space: a line break is a blank line
-        new_lines = "\n\n".join(new_lines).split("\n")
-    nl = _newline(text)
-    new = nl.join(" " * indent + line if line else "" for line in new_lines)
-    if not filled:
-        new += nl
-    if not _block_reads(f"k: {style}{chomp}\n{new}{text[content_end:node.end]}", wanted):
-        raise TargetError(f"the new value cannot be written as this {style} block scalar; "
-                          "write it by hand once, or use a quoted value", where=where, key=key)
-    return body_start, content_end, new
-
-
-def _block_reads(snippet: str, wanted: str) -> bool:
-    """Whether a block scalar, alone in a document, reads back as ``wanted``."""
-    try:
-        docs = yamlio.documents(snippet, "", TargetError)
-    except TargetError:
-        return False
-    read = docs[0].value[0][1].value if docs and docs[0].id == "mapping" else None
-    return isinstance(read, str) and (read == wanted or read.rstrip("\n") == wanted)
