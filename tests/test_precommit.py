@@ -93,3 +93,39 @@ def test_try_repo_passes_in_sync_and_fails_on_drift(tmp_path: Path) -> None:
            "run `portsync` to update this file\n" in drift.stdout, drift.stdout
     # The check hook never writes.
     assert (tmp_path / "config.yaml").read_text() == "port: 8001  # api\n"
+
+
+def test_the_readme_s_local_hook_works_as_copied(tmp_path: Path) -> None:
+    """README's pre-commit snippet, pasted as is, fails on drift naming the fix."""
+    from test_docs import blocks
+
+    readme = REPO / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    section = text[text.index("## pre-commit\n"):]
+    config = next(b for b in blocks(readme, section) if b.lang == "yaml").body
+    assert "repo: local" in config and "<" not in config, config
+    build_tree(tmp_path / "repo", {".pre-commit-config.yaml": config, "ports.yaml": REGISTRY,
+                                   "config.yaml": "port: 8001  # api\n"})
+    repo = tmp_path / "repo"
+    _git(repo, "init", "-q")
+    _commit(repo, "drift")
+    scripts = Path(sys.executable).parent  # `language: system` runs the portsync on PATH
+    env = {**{k: v for k, v in os.environ.items() if k != "PORTSYNC_REGISTRY"},
+           "PATH": f"{scripts}{os.pathsep}{os.environ.get('PATH', '')}",
+           "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
+
+    def hook() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files",
+                               "--color", "never"], cwd=repo, env=env, check=False,
+                              capture_output=True, text=True, timeout=300)
+
+    drift = hook()
+    assert drift.returncode == 1, drift.stdout + drift.stderr
+    assert "config.yaml:1: port: found 8001, expected 8000\n" \
+           "1 value drifted in 1 file, 0 already in sync\n" \
+           "run `portsync` to update this file\n" in drift.stdout, drift.stdout
+    (repo / "config.yaml").write_text("port: 8000  # api\n")
+    _commit(repo, "fixed")
+    fixed = hook()
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "Passed" in fixed.stdout, fixed.stdout
