@@ -117,22 +117,21 @@ def test_write_keeps_crlf_bom_and_missing_final_newline(tmp_path: Path, run_cli:
     build_tree(tmp_path, {"ports.yaml": original})
     result = run_cli("allocate", "--publish", "b", "--write", cwd=tmp_path)
     assert result.code == 0, result
-    assert (tmp_path / "ports.yaml").read_bytes() == (
-        original.replace("    port: 8000\r\n", "    port: 8000\r\n  b: 1024\r\n")
-    ).encode("utf-8")
+    # After the comment under the last service (it belongs to that service's block).
+    assert (tmp_path / "ports.yaml").read_bytes() == (original + "\r\n  b: 1024").encode("utf-8")
 
 
 @pytest.mark.parametrize(("before", "after"), [
     ("version: 1\nservices: {a: 1}\n", "version: 1\nservices: {a: 1, new: 9}\n"),
     ("version: 1\nservices: {}\n", "version: 1\nservices: {new: 9}\n"),
     ("version: 1\nservices:\n", "version: 1\nservices:\n  new: 9\n"),
-    ("version: 1\nservices: ~  # none yet\n", "version: 1\nservices: {new: 9}  # none yet\n"),
-    ("version: 1", "version: 1\nservices:\n  new: 9\n"),
+    ("version: 1\nservices: ~  # none yet\n", "version: 1\nservices:  # none yet\n  new: 9\n"),
+    ("version: 1", "version: 1\nservices:\n  new: 9"),
     ("services:\n    a: 1\n    b: 2\n# end\n", "services:\n    a: 1\n    b: 2\n    new: 9\n# end\n"),
     ("x: &x {port: 5}\nservices:\n  a: *x\nz: 1\n",
      "x: &x {port: 5}\nservices:\n  a: *x\n  new: 9\nz: 1\n"),
     ("services:\n  a:\n    description: |\n      two\n      lines\n  # c\nz: 1\n",
-     "services:\n  a:\n    description: |\n      two\n      lines\n  new: 9\n  # c\nz: 1\n"),
+     "services:\n  a:\n    description: |\n      two\n      lines\n  # c\n  new: 9\nz: 1\n"),
 ])
 def test_insert_service_shapes(before: str, after: str):
     text, _line = insert_service(before, "new", "9", "ports.yaml")
@@ -185,3 +184,89 @@ def test_a_published_port_is_asked_for_and_ignores_unpublished_ones(tmp_path: Pa
         in published.err, published
     contained = run_cli("allocate", "api", "--group", "web", cwd=tmp_path)
     assert contained.out == "8082\n", contained  # 8080 is cart's number, 8081 web's
+
+
+# -- --write after `portsync init`, through a symlink, under the lock --------------------------
+
+
+def test_write_after_init_keeps_commented_examples_with_their_service(tmp_path: Path,
+                                                                       run_cli: RunCli):
+    """Uncommenting db's `host_port` example after an allocate must give valid YAML."""
+    assert run_cli("init", cwd=tmp_path).code == 0
+    starter = (tmp_path / "ports.yaml").read_text()
+    result = run_cli("allocate", "search", "--group", "web", "--publish", "--write",
+                     cwd=tmp_path)
+    assert result.code == 0, result
+    # The new service goes after the last commented-out service example, not between db
+    # and its commented lines.
+    last = "  #   # port: {default: 8765, development: 9700}    # `default:` = base of the others\n"
+    assert starter.count(last) == 1
+    expected = starter.replace(last, last + "  search: {port: 8001, group: web}\n")
+    assert (tmp_path / "ports.yaml").read_text() == expected
+    line = expected[:expected.index("  search:")].count("\n") + 1
+    assert result.err.endswith(f"added search: {{port: 8001, group: web}} to ports.yaml:{line}\n")
+
+    commented = "    # host_port: {development: 5433}"
+    text = expected.replace(commented, "    host_port: {development: 5433}")
+    (tmp_path / "ports.yaml").write_text(text)
+    validate = run_cli("validate", cwd=tmp_path)
+    assert validate.code == 0, validate
+    table = run_cli("table", cwd=tmp_path)
+    assert "db             5432  5432 (host 5433)" in table.out, table
+    assert "search         8001              9001  web" in table.out, table
+
+
+def test_write_goes_through_a_symlinked_registry(tmp_path: Path, run_cli: RunCli):
+    real = build_tree(tmp_path, {"shared/ports.yaml": "version: 1\nservices:\n  a: 8000\n"})
+    (real / "ports.yaml").symlink_to("shared/ports.yaml")
+    result = run_cli("allocate", "b", "--publish", "--write", cwd=tmp_path)
+    assert result.code == 0, result
+    assert (tmp_path / "ports.yaml").is_symlink()  # the link stays a link...
+    assert (tmp_path / "shared/ports.yaml").read_text() == \
+        "version: 1\nservices:\n  a: 8000\n  b: 1024\n"  # ...and the real file changed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ports.yaml", "shared"]
+
+
+def test_write_waits_for_the_sync_lock_and_gives_up_writing_nothing(
+        registry: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch):
+    from portsync import lock
+
+    monkeypatch.setattr(lock, "WAIT_SECONDS", 0.3)
+    before = snapshot(registry)
+    with lock.exclusive(registry) as refused:  # another portsync run holds it
+        assert refused is None
+        result = run_cli("allocate", "billing", "--write", cwd=registry)
+    assert result.code == 2, result
+    assert "another portsync run has held this lock" in result.err, result
+    assert snapshot(registry) == before
+
+
+def test_write_never_overwrites_an_edit_made_meanwhile(registry: Path, run_cli: RunCli,
+                                                       monkeypatch: pytest.MonkeyPatch):
+    from portsync.commands import allocate as module
+
+    real_load = module.load
+
+    def load_then_someone_saves(path: Path, *args: object, **kwargs: object) -> object:
+        loaded = real_load(path, *args, **kwargs)  # type: ignore[arg-type]
+        if kwargs.get("proposed") is not None:  # between the plan and the write
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write("# saved in an editor\n")
+        return loaded
+
+    monkeypatch.setattr(module, "load", load_then_someone_saves)
+    result = run_cli("allocate", "billing", "--write", cwd=registry)
+    assert result.code == 2, result
+    assert "ports.yaml" in result.err, result
+    assert (registry / "ports.yaml").read_text() == REGISTRY + "# saved in an editor\n"
+
+
+def test_write_to_a_bad_registry_is_one_line_and_writes_nothing(tmp_path: Path,
+                                                                  run_cli: RunCli):
+    # `services` twice: YAML parsers disagree on which wins, so it is refused at its line.
+    original = "version: 1\nservices:\n  a: 8000\nservices: {}\n"
+    build_tree(tmp_path, {"ports.yaml": original})
+    result = run_cli("allocate", "b", "--write", cwd=tmp_path)
+    assert result.code == 2, result
+    assert result.err.count("\n") == 1 and result.err.startswith("ports.yaml:"), result
+    assert (tmp_path / "ports.yaml").read_text() == original

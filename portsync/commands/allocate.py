@@ -7,11 +7,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from portsync import fsio, yamlio
 from portsync.commands.table import select_envs
-from portsync.editors import line_of, newline_of, splice
 from portsync.errors import RegistryError, UsageError
 from portsync.model import Environment, PortRange, Registry
 from portsync.registry.resolution import PortTable, ResolvedPort
@@ -169,95 +167,38 @@ def _scalar(name: str) -> str:
 
 
 def insert_service(text: str, name: str, value: str, label: str) -> tuple[str, int]:
-    """``text`` with ``name: value`` added at the end of ``services:``, and its line.
+    """``text`` with ``name: value`` added under ``services:``, and the new line's number.
 
-    Every other byte is kept: the entry is spliced in where ruamel's marks say
-    the last service ends, indented like the others.
+    The YAML editor places it as it places any new key: after the last line
+    of the last service's block, the comment lines under it included, so the
+    commented-out examples of ``portsync init`` stay with their service. Every
+    other byte is kept, a missing final newline included.
     """
-    at, end, new = _insertion(text, f"{name}: {value}", label)
-    return splice(text, [(at, end, new)]), line_of(text, at) + new[:new.index(name)].count("\n")
+    from portsync.editors.yamlfile import add_key
 
-
-def _insertion(text: str, entry: str, label: str) -> tuple[int, int, str]:
-    """Where to splice the entry (start, end) and the text to put there."""
-    nl = newline_of(text)
-    root = yamlio.compose(text, label, RegistryError)
-    pair = _services_pair(root)
-    if pair is None:
-        # No services: section at all: append one.
-        lead = "" if not text or text.endswith("\n") else nl
-        return len(text), len(text), f"{lead}services:{nl}  {entry}{nl}"
-    key, node = pair
-    if not isinstance(node.value, list):
-        if node.end_mark.index > node.start_mark.index:
-            # services: null (or ~): a flow mapping in its place
-            return node.start_mark.index, node.end_mark.index, "{" + entry + "}"
-        # services: (nothing) -> a block mapping on the next line
-        return _line_insertion(text, _line_end(text, key.end_mark.index), f"  {entry}", nl)
-    if node.flow_style:
-        # services: {a: 1} -> services: {a: 1, new: N}
-        close = node.end_mark.index - 1
-        return close, close, (", " if node.value else "") + entry
-    last_key, last_value = node.value[-1]
-    indent = " " * last_key.start_mark.column
-    return _line_insertion(text, _line_end(text, _last_index(last_key, last_value)),
-                           indent + entry, nl)
-
-
-def _services_pair(root: Any) -> tuple[Any, Any] | None:
-    for key, value in getattr(root, "value", None) or []:
-        if getattr(key, "value", None) == "services":
-            return key, value
-    return None
-
-
-def _last_index(key: Any, node: Any) -> int:
-    """Where the last entry's text ends.
-
-    A block mapping's own end mark lies past trailing comments, so walk down to
-    the last leaf; an alias points back at its anchor, so never end before a key.
-    """
-    end: int = key.end_mark.index
-    while True:
-        if getattr(node, "flow_style", False) or not isinstance(node.value, list) \
-                or not node.value:
-            leaf: int = node.end_mark.index
-            return max(end, leaf)
-        last = node.value[-1]
-        if isinstance(last, tuple):
-            end = max(end, last[0].end_mark.index)
-            node = last[1]
-        else:
-            node = last
-
-
-def _line_end(text: str, index: int) -> int:
-    """The index just past the newline of the line holding ``index`` (or the end of text)."""
-    if index > 0 and text[index - 1] == "\n":
-        return index  # a block scalar ends at the start of the next line
-    found = text.find("\n", index)
-    return len(text) if found < 0 else found + 1
-
-
-def _line_insertion(text: str, at: int, line: str, nl: str) -> tuple[int, int, str]:
-    if at == len(text) and text and not text.endswith("\n"):
-        return at, at, nl + line  # keep the file's missing final newline missing
-    return at, at, line + nl
+    new, line = add_key(text, ("services", name), value, label, RegistryError)
+    if text and not text.endswith("\n") and new.endswith("\n"):
+        new = new.removesuffix("\n").removesuffix("\r")
+    return new, line
 
 
 def write_allocation(registry: Registry, found: Allocation) -> int:
-    """Add the service to ports.yaml, re-validate the result, write it; return its line."""
+    """Add the service to ports.yaml under the sync lock, atomically; return its line.
+
+    The new text is validated in the file's place first. A symlinked ports.yaml
+    is written through (the file it leads to changes, the link stays), and a
+    file that changed since it was read is left alone (exit 2).
+    """
     path, label = registry.path, registry.label
     original = fsio.read_text(path, label, RegistryError)
     if original is None:
         raise RegistryError("file not found", where=label)
     body, line = insert_service(original.body, found.service, entry_text(found), label)
     text = (fsio.BOM if original.bom else "") + body
-    # Validate the new text in the file's place before writing it: same messages, and
-    # includes by relative path still resolve.
+    # Validate the new text in the file's place: same messages, and includes by
+    # relative path still resolve.
     load(path, proposed=text)
-    fsio.check_writable(path, label)
-    fsio.write_atomic(path, text)
+    fsio.replace_locked(path, original.full, text, label)
     return line
 
 
