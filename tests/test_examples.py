@@ -60,6 +60,20 @@ MOVES = [
          "    host_port: 5434                # avoids a local PostgreSQL on 5432",
          "5433", "5434", frozenset({"docker/docker-compose.yml", ".env", "docs/PORTS.md",
                                     ".env.ci"}), 6),  # ci: 15433 -> 15434
+    # Selectors and NAME=value lists: one manifest per service, compose for local runs.
+    Move("kubernetes",
+         "  cart: {ports: {grpc: 7070}, publish: false, description: Cart service (gRPC)}",
+         "  cart: {ports: {grpc: 7071}, publish: false, description: Cart service (gRPC)}",
+         "7070", "7071", frozenset({"k8s/cart.yaml", "k8s/checkout.yaml", "k8s/frontend.yaml",
+                                    "docker-compose.yaml"}), 11),
+    Move("kubernetes", "  frontend: {port: 8080, description: Web storefront}",
+         "  frontend: {port: 8081, description: Web storefront}",
+         "8080", "8081", frozenset({"k8s/frontend.yaml", "docker-compose.yaml"}), 7),
+    Move("kubernetes",
+         "  redis: {ports: {redis: 6379}, publish: false, description: Cart store}",
+         "  redis: {ports: {redis: 6380}, publish: false, description: Cart store}",
+         "6379", "6380", frozenset({"k8s/redis.yaml", "k8s/cart.yaml", "docker-compose.yaml"}),
+         8),
 ]
 # Every registry of the examples: hypernode is three repositories, each with its own.
 REGISTRIES = sorted(p.parent.relative_to(EXAMPLES).as_posix()
@@ -216,3 +230,22 @@ def test_hand_edited_block_is_drift_and_sync_restores_it(drift: DocDrift, tmp_pa
     assert fixed.out.splitlines()[:-1] == [f"updated {drift.path}"], fixed
     assert doc.read_bytes() == committed
     assert run_cli("--check", "-r", "ports.yaml", cwd=root).code == 0
+
+
+def test_kubernetes_paths_do_not_depend_on_order(tmp_path: Path, run_cli: RunCli) -> None:
+    """Selectors pick documents and list items by name: reordering them keeps a file in sync."""
+    root = copy_example("kubernetes", tmp_path)
+    manifest = root / "k8s/cart.yaml"
+    deployment, service = manifest.read_text(encoding="utf-8").split("---\n")
+    sidecar = ("        - name: istio-proxy  # the sidecar comes first: an index would point at it\n"
+               "          image: istio/proxyv2:1.20.0\n")
+    assert sidecar in deployment
+    # The Service first, and the sidecar after the server container.
+    deployment = deployment.replace(sidecar, "").replace(
+        "            requests: {cpu: 100m, memory: 64Mi}\n",
+        "            requests: {cpu: 100m, memory: 64Mi}\n" + sidecar)
+    manifest.write_text(service + "---\n" + deployment, encoding="utf-8")
+    assert manifest.read_text(encoding="utf-8").index("istio-proxy") > \
+        manifest.read_text(encoding="utf-8").index("name: server")
+    result = run_cli("--check", cwd=root)
+    assert result.code == 0, result
