@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from portsync import keypath
 from portsync.editors import Edited, Span, line_of, newline_of, splice
+from portsync.editors.datatree import Path, Place, in_sync, locate
 from portsync.errors import TargetError
 from portsync.model import SetEdit, ValueChange
 
@@ -22,6 +24,13 @@ _INT = re.compile(r"0|[1-9][0-9]*")  # digits that JSON reads as a number ("0800
 _LITERAL = re.compile(r"true|false|null")
 _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"')
 _KINDS = {"object": "mapping", "array": "list"}
+
+
+def _reject(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")  # json accepts NaN and Infinity: JSON does not
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +44,17 @@ class _Node:
 
 
 class _Scanner:
-    """Recursive-descent JSON reader keeping the [start, end) of every value."""
+    """Recursive-descent JSON reader keeping the [start, end) of every value.
 
-    def __init__(self, text: str, label: str) -> None:
+    With ``wanted`` (concrete paths), a value that leads to none of them is
+    skipped by the C decoder: it gets its span, not its contents.
+    """
+
+    def __init__(self, text: str, label: str, wanted: Collection[Path] | None = None) -> None:
         self.text = text
         self.label = label
+        self.prefixes = None if wanted is None else {
+            p[:i] for p in wanted for i in range(len(p) + 1)}
 
     def fail(self, pos: int, message: str) -> TargetError:
         line = line_of(self.text, pos)
@@ -60,13 +75,19 @@ class _Scanner:
             raise self.fail(end, "extra data after the document")
         return node
 
-    def value(self, pos: int) -> _Node:
+    def value(self, pos: int, path: Path = ()) -> _Node:
         text = self.text
         char = text[pos:pos + 1]
+        if char in ("{", "[") and self.prefixes is not None and path not in self.prefixes:
+            try:
+                end = _DECODER.raw_decode(text, pos)[1]
+                return _Node("object" if char == "{" else "array", pos, end)
+            except (ValueError, RecursionError):  # comments, trailing commas: walk it
+                pass
         if char == "{":
-            return self.container(pos, "object", "}")
+            return self.container(pos, "object", "}", path)
         if char == "[":
-            return self.container(pos, "array", "]")
+            return self.container(pos, "array", "]", path)
         if char == '"':
             return self.string(pos)
         for kind, pattern in (("number", _NUMBER), ("literal", _LITERAL)):
@@ -83,7 +104,7 @@ class _Scanner:
         # Most strings hold no escape: skip the decoder for them (big files scan 2x faster).
         return _Node("string", pos, m.end(), json.loads(raw) if "\\" in raw else raw[1:-1])
 
-    def container(self, start: int, kind: str, close: str) -> _Node:
+    def container(self, start: int, kind: str, close: str, path: Path) -> _Node:
         keys: list[tuple[str, int, int]] = []
         items: list[_Node] = []
         pos = self.skip(start + 1)
@@ -97,7 +118,7 @@ class _Scanner:
                 if self.text[pos:pos + 1] != ":":
                     raise self.fail(pos, "expected ':' after the key")
                 pos = self.skip(pos + 1)
-            item = self.value(pos)
+            item = self.value(pos, (*path, keys[-1][0] if kind == "object" else len(items)))
             items.append(item)
             pos = self.skip(item.end)
             if self.text[pos:pos + 1] == ",":
@@ -188,51 +209,95 @@ def _insert(text: str, parent: _Node | None, keys: tuple[str, ...], value: str
     return [(parent.start + 1, close, new_text)], line_of(text, parent.start) + len(keys)
 
 
-def _locate(text: str, root: _Node | None, edit: SetEdit, label: str
-            ) -> tuple[_Node | None, tuple[str, ...]]:
-    if root is None:  # an empty file: every key is missing
-        root = _Node("object", 0, 0)
-    node, rest = keypath.descend(
-        root, edit.key, kind=lambda n: _KINDS.get(n.kind, "value"), child=_child,
-        where=lambda n: f"{label}:{line_of(text, n.start)}", key=edit.key_text,
-        text=lambda n: n.value)  # a string's text, a number's or literal's as written
-    return (None if node.end == 0 else node), rest
+def _python(node: _Node) -> Any:
+    """The value a fully scanned node stands for (JSONC, which json.loads refuses)."""
+    if node.kind == "object":
+        return {key: _python(item) for (key, _, _), item in zip(node.keys, node.items,
+                                                                 strict=True)}
+    if node.kind == "array":
+        return [_python(item) for item in node.items]
+    return node.value if node.kind == "string" else json.loads(node.value)
 
 
-def _scan(text: str, label: str) -> _Node | None:
-    return _Scanner(text, label).document() if text.strip() else None
+def _data(text: str, label: str) -> Any:
+    """The document: json.loads when it can (C speed), else the scanner's (JSONC, errors)."""
+    try:
+        return json.loads(text, parse_constant=_reject)
+    except (ValueError, RecursionError):  # the scanner says where, or reads the JSONC
+        return _python(_Scanner(text, label).document())
+
+
+def _where(text: str, label: str) -> Callable[[Path], str]:
+    def where(path: Path) -> str:  # only for errors: scan the text down to that one path
+        node = _at(_Scanner(text, label, [path]).document(), path)
+        return f"{label}:{line_of(text, node.start)}" if node is not None else label
+
+    return where
+
+
+def _at(node: _Node | None, path: Path) -> _Node | None:
+    for seg in path:
+        node = _child(node, seg) if node is not None else None
+    return node
+
+
+def _places(text: str, edits: Sequence[SetEdit], label: str) -> list[Place]:
+    if not text.strip():  # an empty file (a new one): every key is missing
+        if any(not isinstance(seg, str) for e in edits for seg in e.key):
+            raise TargetError("list item does not exist and cannot be created", where=label)
+        return [Place(e, (), tuple(str(s) for s in e.key), {}) for e in edits]
+    data = _data(text, label)
+    where = _where(text, label)
+    return [locate(data, edit, where) for edit in edits]
+
+
+def _tree(text: str, label: str, paths: Collection[Path]) -> _Node | None:
+    """The scanned document, in full only along ``paths``."""
+    return _Scanner(text, label, paths).document() if text.strip() else None
 
 
 def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     """Set each key path to its value, touching only the bytes of changed values."""
-    root = _scan(text, label)
-    replacements: list[tuple[int, int, str]] = []
+    todo = [p for p in _places(text, edits, label)
+            if p.missing or not in_sync(p.value, p.edit.value)]
+    if not todo:
+        return Edited(text, ())
+    root = _tree(text, label, [p.path for p in todo])
+    replacements: list[Span] = []
     changes: list[ValueChange] = []
-    missing: list[SetEdit] = []
-    for edit in edits:
-        node, rest = _locate(text, root, edit, label)
-        if rest:
-            missing.append(edit)
-        elif node is not None and node.value != edit.value:
-            replacements.append((node.start, node.end, _format(edit.value, node)))
-            changes.append(ValueChange(edit.key_text, line_of(text, node.start), node.value,
-                                       edit.value))
+    for place in todo:
+        node = _at(root, place.path)
+        if place.missing or node is None or node.value == place.edit.value:
+            continue  # missing keys are added below; a float written as the value is in sync
+        replacements.append((node.start, node.end, _format(place.edit.value, node)))
+        changes.append(ValueChange(place.edit.key_text, line_of(text, node.start), node.value,
+                                   place.edit.value))
     text = splice(text, replacements)
-    for edit in missing:
+    for place in (p for p in todo if p.missing):
         # Rare (first run only): re-scan so each insertion sees the ones before it.
-        node, rest = _locate(text, _scan(text, label), edit, label)
-        if node is not None and not rest:  # created by an earlier insertion of this loop
-            text = splice(text, [(node.start, node.end, _format(edit.value, node))])
+        full = (*place.path, *place.missing)
+        root = _tree(text, label, [full])
+        parent, rest = place.path, place.missing
+        while rest and _at(root, (*parent, rest[0])) is not None:  # added by an earlier one
+            parent, rest = (*parent, rest[0]), rest[1:]
+        node = _at(root, parent)
+        if not rest:
+            assert node is not None
+            text = splice(text, [(node.start, node.end, _format(place.edit.value, node))])
             continue
-        splices, line = _insert(text, node, rest, _format(edit.value, None))
+        if node is not None and node.kind != "object":
+            raise TargetError(f"runs into a {_KINDS.get(node.kind, 'value')} at "
+                              f"{keypath.render(parent)}", where=f"{label}:"
+                              f"{line_of(text, node.start)}", key=place.edit.key_text)
+        splices, line = _insert(text, node, rest, _format(place.edit.value, None))
         text = splice(text, splices)
-        changes.append(ValueChange(edit.key_text, line, None, edit.value))
+        changes.append(ValueChange(place.edit.key_text, line, None, place.edit.value))
     return Edited(text, tuple(changes))
 
 
 def spans(text: str, edits: Sequence[SetEdit], label: str) -> list[Span]:
     """The span of each value the edits address (that exists) in ``text``."""
-    root = _scan(text, label)
-    return [(node.start, node.end, edit.key_text) for edit in edits
-            if (found := _locate(text, root, edit, label))[0] is not None and not found[1]
-            and (node := found[0]) is not None]
+    places = [p for p in _places(text, edits, label) if not p.missing]
+    root = _tree(text, label, [p.path for p in places])
+    return [(node.start, node.end, p.edit.key_text) for p in places
+            if (node := _at(root, p.path)) is not None]

@@ -10,12 +10,11 @@ so a file in sync costs one parse; only a drifted or missing value makes
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from portsync import keypath
 from portsync.editors import Edited, Span, line_of, newline_of, splice
+from portsync.editors.datatree import Place, in_sync, locate
 from portsync.editors.tomlscan import Found, Path, scan
 from portsync.errors import TargetError
 from portsync.model import SetEdit, ValueChange
@@ -43,55 +42,12 @@ def _parse(text: str, label: str) -> dict[str, Any]:
                           where=where) from None
 
 
-def _kind(node: object) -> str:
-    if isinstance(node, dict):
-        return "mapping"
-    return "list" if isinstance(node, list) else "value"
-
-
-@dataclass(frozen=True, slots=True)
-class _Place:
-    """Where an edit's path leads: the deepest existing node and the keys still missing."""
-
-    edit: SetEdit
-    path: Path
-    missing: tuple[str, ...]
-    node: Any
-
-
-_Node = tuple[Path, Any]  # a value of the document and its concrete path
-
-
-def _text(value: object) -> str:
-    """A value as text, for selectors: ``[enabled=true]``, ``[port=8080]``."""
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-
-def _nodes(text: str, label: str) -> keypath.Nodes[_Node]:
-    def child(node: _Node, seg: str | int) -> _Node | None:
-        path, value = node
-        found = value.get(seg) if isinstance(seg, str) else (
-            value[seg] if seg < len(value) else None)
-        return None if found is None else ((*path, seg), found)
-
-    def where(node: _Node) -> str:  # only for errors: scan the text for that one path
-        span = scan(text, {node[0]}).spans.get(node[0])
+def _where(text: str, label: str) -> Callable[[Path], str]:
+    def where(path: Path) -> str:  # only for errors: scan the text for that one path
+        span = scan(text, {path}).spans.get(path)
         return f"{label}:{line_of(text, span[0])}" if span else label
 
-    return keypath.Nodes(lambda n: _kind(n[1]), child, where, lambda n: _text(n[1]))
-
-
-def _locate(data: dict[str, Any], nodes: keypath.Nodes[_Node], edit: SetEdit) -> _Place:
-    reached = keypath.walk(((), data), edit.key, nodes, edit.key_text)
-    path, node = reached.node
-    return _Place(edit, path, reached.missing, node)
-
-
-def _in_sync(node: Any, value: str) -> bool:
-    """Whether a value tomllib read is ``value`` (a str, an int or a bool; else unknown)."""
-    if isinstance(node, bool):
-        return ("true" if node else "false") == value
-    return isinstance(node, (str, int)) and str(node) == value
+    return where
 
 
 def _basic(value: str, multiline: bool) -> str:
@@ -140,7 +96,7 @@ class _Additions:
         self.at: dict[int, list[str]] = {}  # position -> texts inserted there, in order
         self.tables: dict[Path, list[str]] = {}  # new [table] at the end -> its lines
 
-    def add(self, place: _Place) -> None:
+    def add(self, place: Place) -> None:
         """Plan the insertion of one missing key."""
         parent, missing = place.path, place.missing
         value = _format(place.edit.value, None, None)
@@ -200,12 +156,12 @@ def _lines(text: str, positions: Sequence[int]) -> dict[int, int]:
     return lines
 
 
-def _drifted(text: str, edits: Sequence[SetEdit], label: str) -> list[_Place]:
+def _drifted(text: str, edits: Sequence[SetEdit], label: str) -> list[Place]:
     """The edits whose value differs or is missing (the parsed document is freed on return)."""
     data = _parse(text, label)
-    nodes = _nodes(text, label)
-    return [place for edit in edits if (place := _locate(data, nodes, edit)).missing
-            or not _in_sync(place.node, edit.value)]
+    where = _where(text, label)
+    return [place for edit in edits if (place := locate(data, edit, where)).missing
+            or not in_sync(place.value, edit.value)]
 
 
 def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
@@ -216,7 +172,7 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     found = scan(text, {p.path for p in todo})
     additions = _Additions(text, found, label)
     replacements: list[Span] = []
-    changed: list[tuple[int, _Place, str]] = []
+    changed: list[tuple[int, Place, str]] = []
     for place in todo:
         if place.missing:
             additions.add(place)
@@ -224,8 +180,8 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
         start, end = found.spans[place.path]
         raw = text[start:end]
         if raw != place.edit.value:  # a float or a date written as the value itself is in sync
-            replacements.append((start, end, _format(place.edit.value, place.node, raw)))
-            changed.append((start, place, place.node if isinstance(place.node, str) else raw))
+            replacements.append((start, end, _format(place.edit.value, place.value, raw)))
+            changed.append((start, place, place.value if isinstance(place.value, str) else raw))
     new_text = splice(text, replacements + additions.splices())
     lines = _lines(text, [pos for pos, _, _ in changed])
     changes = [ValueChange(p.edit.key_text, lines[pos], old, p.edit.value)
@@ -235,7 +191,7 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     return Edited(new_text, tuple(changes))
 
 
-def _added(text: str, places: Sequence[_Place], label: str) -> list[ValueChange]:
+def _added(text: str, places: Sequence[Place], label: str) -> list[ValueChange]:
     """Check that every new key reads back as its value; the changes, with their lines."""
     try:
         data = _parse(text, label)
@@ -243,13 +199,13 @@ def _added(text: str, places: Sequence[_Place], label: str) -> list[ValueChange]
         raise TargetError(f"cannot add {', '.join(p.edit.key_text for p in places)} without "
                           f"breaking the file ({err.message}); add it by hand once",
                           where=label) from None
-    nodes = _nodes(text, label)
+    where = _where(text, label)
     found = scan(text, [p.path + p.missing for p in places])
     changes = []
     for place in places:
-        back = _locate(data, nodes, place.edit)
+        back = locate(data, place.edit, where)
         span = found.spans.get(place.path + place.missing)
-        if back.missing or not _in_sync(back.node, place.edit.value) or span is None:
+        if back.missing or not in_sync(back.value, place.edit.value) or span is None:
             raise TargetError("cannot add this key here without changing the document's "
                               "meaning; add it by hand once", where=label,
                               key=place.edit.key_text)
@@ -261,7 +217,7 @@ def _added(text: str, places: Sequence[_Place], label: str) -> list[ValueChange]
 def spans(text: str, edits: Sequence[SetEdit], label: str) -> list[Span]:
     """The span of each value the edits address (that exists) in ``text``."""
     data = _parse(text, label)
-    nodes = _nodes(text, label)
-    places = [p for e in edits if not (p := _locate(data, nodes, e)).missing]
+    where = _where(text, label)
+    places = [p for e in edits if not (p := locate(data, e, where)).missing]
     found = scan(text, {p.path for p in places})
     return [(*found.spans[p.path], p.edit.key_text) for p in places]
