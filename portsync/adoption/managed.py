@@ -1,7 +1,8 @@
 """Which spans of each target file the registry's targets rewrite, learnt from the pipeline.
 
-Every rendered value (or template/block text) is replaced by a unique
-sentinel number and the targets are planned as usual: the spans of the
+A ``set`` value's span is where its format's editor locates it (``spans()``).
+For ``replace`` rules and templates, every rendered value (or block text) is
+replaced by a unique sentinel number and planned as usual: the spans of the
 original text that the editors rewrote are the managed ones.
 """
 
@@ -10,10 +11,14 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+from collections import defaultdict
 from pathlib import Path
 
+from portsync import fsio
+from portsync.editors import set_spans
+from portsync.errors import PortsyncError, raise_all
 from portsync.fsio import BOM
-from portsync.model import Edit, FileJob, RenderEdit
+from portsync.model import Edit, FileJob, RenderEdit, SetEdit
 from portsync.plan import build_plan
 from portsync.sync import Loaded
 from portsync.targets import expand_targets
@@ -101,11 +106,31 @@ def changed_spans(before: str, after: str) -> list[Span]:
 def managed_spans(loaded: Loaded) -> dict[str, list[Span]]:
     """For each existing target file, the spans of its text that the targets rewrite."""
     registry = loaded.registry
-    plan = build_plan(registry.root, _stamped(expand_targets(registry, loaded.table)))
-    spans: dict[str, list[Span]] = {}
-    for change in plan.files:
+    root = registry.root
+    real_root = root.resolve()
+    spans: dict[str, list[Span]] = defaultdict(list)
+    rewritten: list[FileJob] = []
+    problems: list[PortsyncError] = []
+    for job in expand_targets(registry, loaded.table):
+        sets = [e for e in job.edits if isinstance(e, SetEdit)]
+        others = tuple(e for e in job.edits if not isinstance(e, SetEdit))
+        if others:
+            rewritten.append(dataclasses.replace(job, edits=others))
+        if not sets:
+            continue
+        try:
+            absolute = fsio.inside(root, job.path, job.path)
+            label = fsio.display_path(absolute)
+            current = fsio.read_text(absolute, label)
+            if current is not None:
+                found = set_spans(job.format)(current.body, sets, label)
+                spans[absolute.relative_to(real_root).as_posix()] += [(a, b) for a, b, _ in found]
+        except PortsyncError as err:
+            problems.append(err)
+    raise_all(problems)
+    for change in build_plan(root, _stamped(rewritten)).files:
         if change.before is not None:
-            rel = Path(change.absolute).relative_to(registry.root.resolve()).as_posix()
-            spans[rel] = changed_spans(change.before.removeprefix(BOM),
-                                       change.after.removeprefix(BOM))
-    return spans
+            rel = Path(change.absolute).relative_to(real_root).as_posix()
+            spans[rel] += changed_spans(change.before.removeprefix(BOM),
+                                        change.after.removeprefix(BOM))
+    return dict(spans)
