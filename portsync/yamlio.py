@@ -79,6 +79,24 @@ def _ruamel_documents(text: str, label: str, error_type: type[PortsyncError]) ->
         raise _fail(error, label, error_type) from error
 
 
+_remembered: dict[str, list[Node]] | None = None
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """While active, documents() parses each distinct text once and hands out the same tree.
+
+    ``import`` and ``audit`` read every file twice (their scan, then the
+    pipeline's editors); nothing changes a tree once built.
+    """
+    global _remembered  # noqa: PLW0603 - one command's memo, dropped when it ends
+    outer, _remembered = _remembered, {} if _remembered is None else _remembered
+    try:
+        yield
+    finally:
+        _remembered = outer
+
+
 def documents(text: str, label: str, error_type: type[PortsyncError]) -> list[Node]:
     """The root node of every document in ``text`` (see yamlnodes), or error_type at its line.
 
@@ -86,6 +104,15 @@ def documents(text: str, label: str, error_type: type[PortsyncError]) -> list[No
     takes over when libyaml is missing or rejects the file, so that the error
     message is the one ports.yaml would get, unless the file is too large for it.
     """
+    if _remembered is not None:
+        known = _remembered.get(text)
+        if known is None:
+            known = _remembered[text] = _documents(text, label, error_type)
+        return known
+    return _documents(text, label, error_type)
+
+
+def _documents(text: str, label: str, error_type: type[PortsyncError]) -> list[Node]:
     _check_directives(text, label, error_type)
     try:
         try:
@@ -159,31 +186,6 @@ def compose(text: str, label: str, error_type: type[PortsyncError]) -> Any:
     """The node tree ruamel composes (start and end marks, no construction), for scanners."""
     documents(text, label, error_type)  # the same bounds and refusals as every YAML file
     return _ruamel("compose", text, label, error_type)
-
-
-def compose_documents(text: str, label: str, error_type: type[PortsyncError]) -> list[Any]:
-    """The node tree of every document of a stream (``---``), libyaml's when it can.
-
-    For reading only (``audit``, ``import``), in PyYAML's or ruamel's node
-    classes; documents() checks the text first, so the bounds, refusals and
-    messages are those of every YAML file (and libyaml's recursive composer
-    never meets a document deep enough to crash it).
-    """
-    if not text.strip():
-        return []
-    documents(text, label, error_type)
-    try:
-        import yaml
-        from yaml import CSafeLoader
-
-        try:
-            return list(yaml.compose_all(text, Loader=CSafeLoader))
-        except yaml.YAMLError:
-            pass
-    except ImportError:
-        pass
-    composed: list[Any] = _ruamel("compose_all", text, label, error_type)
-    return composed
 
 
 def position(container: Any, key: Any, *, of_value: bool = False) -> tuple[int, int]:

@@ -269,3 +269,19 @@ def test_write_never_replaces_a_registry_created_meanwhile(tmp_path: Path, run_c
     result = run_cli("import", "--write", "-r", str(tmp_path))
     assert result.code == 2 and "already exists" in result.err, result
     assert (tmp_path / "ports.yaml").read_text() == "version: 1  # written meanwhile\n"
+
+
+def test_workers_give_the_same_proposal_and_audit(tmp_path: Path, run_cli: RunCli,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from portsync.adoption import workers
+
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "tests" / "realrepos" / "example-voting-app", root)
+    _git(root)
+    serial = run_cli("import", cwd=root)
+    baseline = run_cli("audit", cwd=root)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(workers, "_free_cores", lambda: 2)
+    parallel = run_cli("import", cwd=root)
+    assert (parallel.code, parallel.out) == (serial.code, serial.out), parallel
+    assert run_cli("audit", cwd=root).out == baseline.out

@@ -45,11 +45,11 @@ def compose_file(path: str, documents: list[Any]) -> ComposeFile | None:
     if len(documents) != 1:
         return None
     services = child(documents[0], "services")
-    if type(services).__name__ != "MappingNode":
+    if getattr(services, "id", None) != "mapping":
         return None
-    specs = [(str(k.value), v) for k, v in services.value if type(k).__name__ == "ScalarNode"]
+    specs = [(str(k.value), v) for k, v in services.value if k.id == "scalar"]
     named = _COMPOSE_NAME.search(path.rsplit("/", 1)[-1]) is not None
-    if not named and not any(type(v).__name__ == "MappingNode" and
+    if not named and not any(v.id == "mapping" and
                              {getattr(k, "value", None) for k, _ in v.value} & _SERVICE_KEYS
                              for _, v in specs):
         return None
@@ -57,7 +57,7 @@ def compose_file(path: str, documents: list[Any]) -> ComposeFile | None:
     contexts = []
     for name, spec in specs:
         build = child(spec, "build")
-        context = getattr(build, "value", None) if type(build).__name__ == "ScalarNode" \
+        context = getattr(build, "value", None) if getattr(build, "id", None) == "scalar" \
             else scalar(build, "context")
         if isinstance(context, str) and context and "$" not in context:
             where = posixpath.normpath(posixpath.join(folder, context))
@@ -75,7 +75,7 @@ def _port_variables(service: str, spec: Any) -> Iterator[PortVariable]:
     for key in ("ports", "expose"):
         items = child(spec, key)
         for index, item in enumerate(getattr(items, "value", None) or ()):
-            if type(item).__name__ != "ScalarNode" or not isinstance(item.value, str):
+            if item.id != "scalar" or not isinstance(item.value, str):
                 continue
             masked = _VARIABLE.sub(lambda m: "$" * len(m.group()), item.value)
             split = masked.rfind(":")  # the container side follows the last ':' outside ${}

@@ -9,13 +9,17 @@ Dockerfiles, scripts) line by line here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from portsync import yamlio
 from portsync.adoption.compose import ComposeFile, compose_file
+from portsync.adoption.files import Skipped, read_for_scan
 from portsync.adoption.mentions import Lines, Mention, mention, value_hits
 from portsync.adoption.portrules import Hit, directive_hits, key_words
+from portsync.adoption.workers import chunked_map
 from portsync.adoption.yamlwalk import scan_documents
 from portsync.errors import PortsyncError, TargetError
 from portsync.keypath import KeyPath
@@ -42,6 +46,34 @@ def kind_of(path: str) -> str:
     return "text"
 
 
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """One file read and scanned: its text and mentions, or why it was not read."""
+
+    path: str
+    text: str | Skipped
+    mentions: tuple[Mention, ...] = ()
+    compose: ComposeFile | None = None
+
+
+def scan_files(items: Sequence[tuple[Path, str]]) -> list[Scanned]:
+    """Read and scan each ``(root, relative path)`` (module level: workers run it)."""
+    out = []
+    for root, rel in items:
+        text = read_for_scan(root, rel)
+        if isinstance(text, Skipped):
+            out.append(Scanned(rel, text))
+        else:
+            found, compose = scan_file(rel, text)
+            out.append(Scanned(rel, text, tuple(found), compose))
+    return out
+
+
+def scan_all(root: Path, paths: Sequence[str]) -> list[Scanned]:
+    """Every file read and scanned, in order; spread over the cores when there are many."""
+    return chunked_map(scan_files, [(root, rel) for rel in paths])
+
+
 def scan(path: str, text: str) -> list[Mention]:
     """Every port mention in one file's text (BOM already removed)."""
     return scan_file(path, text)[0]
@@ -54,7 +86,7 @@ def scan_file(path: str, text: str) -> tuple[list[Mention], ComposeFile | None]:
     kind = kind_of(path)
     if kind in ("yaml", "json"):
         try:
-            documents = yamlio.compose_documents(text, path, TargetError)
+            documents = yamlio.documents(text, path, TargetError)
         except PortsyncError:
             kind = "text"
     if kind in ("yaml", "json"):

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portsync.adoption.compose import ComposeFile, PortVariable
-from portsync.adoption.discover import kind_of, scan_file
+from portsync.adoption.discover import kind_of, scan_all
 from portsync.adoption.environments import DEFAULT_ENV, Environments, find_environments
 from portsync.adoption.evidence import FOLDER, WORKLOADS, Evidence, Facts, evidence
-from portsync.adoption.files import Skipped, read_for_scan, repo_files
+from portsync.adoption.files import Skipped, repo_files
 from portsync.adoption.mentions import Mention
 from portsync.adoption.naming import host_service, norm, plausible, similar
 from portsync.adoption.portnames import PortNamer, Vote, comment_name
@@ -73,20 +73,17 @@ class _Repo:
 def _collect(root: Path) -> _Repo:
     listed = repo_files(root)
     repo = _Repo({}, [], {}, len(listed.paths), list(listed.unlisted))
-    for rel in listed.paths:
-        name = rel.rsplit("/", 1)[-1]
-        if name == REGISTRY_NAME or name in _SKIP_NAMES:
+    wanted = [rel for rel in listed.paths
+              if rel.rsplit("/", 1)[-1] not in _SKIP_NAMES | {REGISTRY_NAME}]
+    for scanned in scan_all(root, wanted):
+        if isinstance(scanned.text, Skipped):
+            repo.skipped.append(scanned.text)
             continue
-        text = read_for_scan(root, rel)
-        if isinstance(text, Skipped):
-            repo.skipped.append(text)
-            continue
-        found, compose = scan_file(rel, text)
-        if found:
-            repo.texts[rel] = text
-            repo.mentions += found
-        if compose is not None:
-            repo.compose[rel] = compose
+        if scanned.mentions:
+            repo.texts[scanned.path] = scanned.text
+            repo.mentions += scanned.mentions
+        if scanned.compose is not None:
+            repo.compose[scanned.path] = scanned.compose
     return repo
 
 

@@ -11,11 +11,13 @@ left out; a service that cannot be made valid is left out; each with a note.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from portsync.adoption.inference import Inferred
 from portsync.adoption.proposal import MODES, Block, Draft, document
+from portsync.adoption.workers import chunked_map
 from portsync.errors import PortsyncError
 from portsync.model import FileJob
 from portsync.plan import plan_file
@@ -124,10 +126,13 @@ class _Prover:
 
     def plan_problems(self, loaded: Loaded) -> bool:
         """Plan every target as --check does; False when each is valid and in sync."""
+        jobs = expand_targets(loaded.registry, loaded.table)
+        todo = [job for job in dict.fromkeys(jobs) if job not in self.planned]
+        for job, why in zip(todo, chunked_map(_plan_problems, [(self.root, j) for j in todo]),
+                            strict=True):
+            self.planned[job] = why
         found = False
-        for job in expand_targets(loaded.registry, loaded.table):
-            if job not in self.planned:
-                self.planned[job] = _plan_problem(self.root, job)
+        for job in jobs:
             why = self.planned[job]
             if why is not None:
                 self.downgrade(job.path, why)
@@ -148,6 +153,11 @@ class _Prover:
         targets = sum(1 for b in blocks if b.owner[:1] == ("target",))
         return Proposal(text, services, targets, len(self.draft.placed()),
                         len(self.draft.inf.warnings) + len(self.draft.notes))
+
+
+def _plan_problems(items: Sequence[tuple[Path, FileJob]]) -> list[str | None]:
+    """Each job's problem (module level: workers run it)."""
+    return [_plan_problem(root, job) for root, job in items]
 
 
 def _plan_problem(root: Path, job: FileJob) -> str | None:

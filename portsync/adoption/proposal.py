@@ -8,6 +8,7 @@ as YAML that reads back as that very string (``yaml_string``).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter, defaultdict
@@ -102,10 +103,11 @@ def _form(observed: dict[str, int], seen: list[str], envs: list[str], shift: dic
     return _flow(observed, envs)
 
 
-def _service(name: str, draft: Draft, ports: dict[Key, dict[str, int]], shift: dict[str, int]
-             ) -> Block:
+def _service(name: str, draft: Draft, ports: dict[Key, dict[str, int]], shift: dict[str, int],
+             keys: list[Key]) -> Block:
+    """One service's lines; ``keys`` are its (service, port name) pairs."""
     inf, envs = draft.inf, list(draft.inf.envs.names)
-    keys = sorted((k for k in ports if k[0] == name), key=lambda k: (k[1] != "http", k[1]))
+    keys = sorted(keys, key=lambda k: (k[1] != "http", k[1]))
     seen = sorted({e for k in keys for e in ports[k]}, key=envs.index)
     fixed = any(shift[e] for e in seen) and all(
         len(set(ports[k].values())) == 1 and set(ports[k]) == set(seen) for k in keys)
@@ -211,9 +213,14 @@ def _add_rules(draft: Draft, path: str, placed: list[Placed],
             entries[(path, p.env)].rules[pattern] = exprs[id(p)][1]
 
 
+@functools.lru_cache(maxsize=16)
+def _env_word(env: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(env)}(?![A-Za-z0-9])")
+
+
 def _env_pattern(path: str, env: str) -> str | None:
     head, _, name = path.rpartition("/")
-    word = re.compile(rf"(?<![A-Za-z0-9]){re.escape(env)}(?![A-Za-z0-9])")
+    word = _env_word(env)
     if word.search(name):
         return (head + "/" if head else "") + word.sub("{env}", name, count=1)
     parts = head.split("/") if head else []
@@ -313,6 +320,9 @@ def document(draft: Draft) -> list[Block]:
     found = targets(draft, services)
     head.append("services:" if ports else "services: {}")
     blocks = [Block(tuple(head))]
-    blocks += [_service(s, draft, ports, shift) for s in services]
+    by_service: dict[str, list[Key]] = defaultdict(list)
+    for key in ports:
+        by_service[key[0]].append(key)
+    blocks += [_service(s, draft, ports, shift, by_service[s]) for s in services]
     blocks.append(Block(("targets:" if found else "targets: []",)))
     return blocks + found

@@ -36,8 +36,33 @@ class Spec:
 _TOKENS = re.compile(r"[^.\[\]=,\"'/ ]+")
 
 
-def _word(service: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-]){re.escape(service)}(?![\w-])")
+def _at_word(text: str, service: str) -> list[int]:
+    """Where ``service`` stands in ``text`` as a whole word (not inside ``cart-db``)."""
+    found, at = [], text.find(service)
+    while at >= 0:
+        end = at + len(service)
+        if (at == 0 or not _wordish(text[at - 1])) and (end == len(text) or
+                                                        not _wordish(text[end])):
+            found.append(at)
+        at = text.find(service, end)
+    return found
+
+
+def _wordish(char: str) -> bool:
+    return char.isalnum() or char in "_-"
+
+
+def _has(text: str, service: str) -> bool:
+    return bool(_at_word(text, service))
+
+
+def _sub(text: str, service: str) -> str:
+    """``text`` with the service's name, where it stands as a word, as ``{service}``."""
+    out, pos = [], 0
+    for at in _at_word(text, service):
+        out += [text[pos:at], "{service}"]
+        pos = at + len(service)
+    return "".join(out) + text[pos:]
 
 
 def _named(text: str, services: set[str]) -> str | None:
@@ -54,7 +79,7 @@ def _values(value: str, service: str) -> set[str]:
     service's file, web's own included, stays literal).
     """
     general = value.replace(f"('{service}'", "(service")
-    return {value} if _word(service).search(general) else {value, general}
+    return {value} if _has(general, service) else {value, general}
 
 
 @dataclass
@@ -66,9 +91,8 @@ class _Member:
 
 
 def _member(service: str, spec: Spec) -> _Member:
-    word = _word(service)
     return _Member(service, spec,
-                   {word.sub("{service}", k): _values(v, service)
+                   {_sub(k, service): _values(v, service)
                     for k, v in spec.entry.sets.items()},
                    {k: _values(v, service) for k, v in spec.entry.rules.items()})
 
@@ -94,10 +118,10 @@ def _by_path(specs: list[Spec], services: set[str]) -> list[Spec]:
     out: list[Spec] = []
     for spec in specs:
         service = _named(spec.path, services) if spec.services is None else None
-        if service is None or any(_word(service).search(p) for p in spec.entry.rules):
+        if service is None or any(_has(p, service) for p in spec.entry.rules):
             out.append(spec)
             continue
-        path = _word(service).sub("{service}", spec.path)
+        path = _sub(spec.path, service)
         buckets[(path, tuple(spec.envs or ()))].append(_member(service, spec))
     for (path, _), members in buckets.items():
         shapes = Counter((frozenset(m.sets), frozenset(m.rules)) for m in members)
@@ -122,8 +146,8 @@ def _by_key(spec: Spec, services: set[str]) -> list[Spec]:
     for key, value in spec.entry.sets.items():
         service = _named(key, services) if spec.services is None else None
         general = value.replace(f"('{service}'", "(service") if service else None
-        if service and general is not None and not _word(service).search(general):
-            groups[(_word(service).sub("{service}", key), general)].append((service, key))
+        if service and general is not None and not _has(general, service):
+            groups[(_sub(key, service), general)].append((service, key))
     made: list[Spec] = []
     for (key, value), members in groups.items():
         if len(members) > 1:

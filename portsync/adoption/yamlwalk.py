@@ -22,7 +22,7 @@ MERGE_KEY = "<<"
 
 def child(node: Any, key: str) -> Any:
     """``node[key]`` of a mapping node, or None."""
-    if type(node).__name__ != "MappingNode":
+    if getattr(node, "id", None) != "mapping":
         return None
     return next((v for k, v in node.value if getattr(k, "value", None) == key), None)
 
@@ -72,32 +72,34 @@ class _Walker:
     def walk(self, node: Any, key: KeyPath, in_list: str | None,
              selectors: tuple[Selector | None, ...], merged: bool = False) -> Iterator[Mention]:
         """The mentions under ``node`` at key path ``key`` (``merged``: below a ``<<``)."""
+        while node.id == "alias":  # *anchor: the node it names, walked where it is written
+            node = node.value
         if id(node) in self.seen:
             return
         self.seen.add(id(node))
-        kind = type(node).__name__
-        if kind == "MappingNode":
+        kind = node.id
+        if kind == "mapping":
             # {name: HTTP_PORT, value: "8080"}: a Kubernetes env entry; its name names the value.
             named = scalar(node, "name") if child(node, "value") is not None else None
             for knode, vnode in node.value:
-                if type(knode).__name__ != "ScalarNode":
+                if knode.id != "scalar":
                     continue
                 sub = (*key, str(knode.value))
                 if named is not None and knode.value == "value" and \
-                        type(vnode).__name__ == "ScalarNode" and id(vnode) not in self.seen:
+                        vnode.id == "scalar" and id(vnode) not in self.seen:
                     self.seen.add(id(vnode))
                     for m in self._scalar(vnode, sub, in_list, selectors, named, merged):
                         yield dataclass_replace(m, label=named)
                 else:
                     yield from self.walk(vnode, sub, in_list, selectors,
                                          merged or knode.value == MERGE_KEY)
-        elif kind == "SequenceNode":
+        elif kind == "sequence":
             name = next((k for k in reversed(key) if isinstance(k, str)), None)
             chosen = _item_selectors(node.value)
             for index, item in enumerate(node.value):
                 yield from self.walk(item, (*key, index), name, (*selectors, chosen[index]),
                                      merged)
-        elif kind == "ScalarNode":
+        elif kind == "scalar":
             name = next((k for k in reversed(key) if isinstance(k, str)), None)
             yield from self._scalar(node, key, in_list, selectors, name, merged)
 
@@ -112,7 +114,7 @@ class _Walker:
 
     def _hits(self, node: Any, key: KeyPath, in_list: str | None,
               selectors: tuple[Selector | None, ...], name: str | None) -> Iterator[Mention]:
-        start, end = node.start_mark.index, node.end_mark.index
+        start, end = node.start, node.end
         at = self.text.find(node.value, start, end) if node.value else -1
         more: dict[str, Any] = {"selectors": selectors, "document": self.document}
         if at >= 0 and node.style not in ("|", ">"):

@@ -15,8 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from portsync.adoption.discover import scan
-from portsync.adoption.files import RepoFiles, Skipped, read_for_scan, repo_files
+from portsync import yamlio
+from portsync.adoption.discover import Scanned, scan_all
+from portsync.adoption.files import RepoFiles, Skipped, repo_files
 from portsync.adoption.mentions import Mention
 from portsync.registry.finding import REGISTRY_NAME
 from portsync.report import EXIT_DRIFT, EXIT_OK, Output
@@ -82,15 +83,15 @@ def _own_files(paths: tuple[str, ...], name: str) -> list[str]:
             and not any(p.startswith(folder) for folder in nested)]
 
 
-def _read(root: Path, listed: RepoFiles, name: str) -> tuple[list[tuple[str, str]], list[Skipped]]:
-    texts, skipped = [], list(listed.unlisted)
-    for rel in _own_files(listed.paths, name):
-        text = read_for_scan(root, rel)
-        if isinstance(text, Skipped):
-            skipped.append(text)
+def _read(root: Path, listed: RepoFiles, name: str) -> tuple[list[Scanned], list[Skipped]]:
+    """The files this registry answers for, scanned, and those not read."""
+    scanned, skipped = [], list(listed.unlisted)
+    for one in scan_all(root, _own_files(listed.paths, name)):
+        if isinstance(one.text, Skipped):
+            skipped.append(one.text)
         else:
-            texts.append((rel, text))
-    return texts, skipped
+            scanned.append(one)
+    return scanned, skipped
 
 
 def _within(kept: list[Span], ends: list[int], m: Mention) -> bool:
@@ -107,14 +108,15 @@ def audit(registry_path: Path) -> AuditResult:
     loaded = load(registry_path)
     root = loaded.registry.root
     owners = _owners(loaded)
-    spans = managed_spans(loaded)
-    listed = repo_files(root)
-    texts, skipped = _read(root, listed, loaded.registry.path.name)
+    with yamlio.remembered():  # the scan reads the files the editors have parsed
+        spans = managed_spans(loaded)
+        listed = repo_files(root)
+        scanned, skipped = _read(root, listed, loaded.registry.path.name)
     found = []
-    for rel, text in texts:
-        kept = sorted(spans.get(rel, []))
+    for one in scanned:
+        kept = sorted(spans.get(one.path, []))
         ends = list(itertools.accumulate((b for _, b in kept), max, initial=-1))
-        for m in scan(rel, text):
+        for m in one.mentions:
             if m.port in owners:
                 found.append(Audited(m, _within(kept, ends, m), owners[m.port]))
     return AuditResult(tuple(found), len(listed.paths), tuple(skipped), listed.note)
@@ -123,8 +125,8 @@ def audit(registry_path: Path) -> AuditResult:
 def audit_baseline(root: Path) -> AuditResult:
     """Without a registry, every port mention under root is unmanaged: the starting point."""
     listed = repo_files(root)
-    texts, skipped = _read(root, listed, REGISTRY_NAME)
-    found = [Audited(m, False, "") for rel, text in texts for m in scan(rel, text)]
+    scanned, skipped = _read(root, listed, REGISTRY_NAME)
+    found = [Audited(m, False, "") for one in scanned for m in one.mentions]
     note = f"no {REGISTRY_NAME} here or above: every port mention counts as unmanaged " \
            "(run `portsync import` to propose one)"
     return AuditResult(tuple(found), len(listed.paths), tuple(skipped),

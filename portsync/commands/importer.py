@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portsync import fsio
+from portsync import fsio, yamlio
 from portsync.adoption.inference import infer
 from portsync.adoption.proof import Proposal, prove
 from portsync.errors import UsageError
@@ -31,8 +31,9 @@ def run_import(root: Path, write: bool) -> Output:
     if write and target.exists():
         raise UsageError(f"{fsio.display_path(target)} already exists; not overwriting it "
                          "(run without --write to see the proposal)")
-    inferred = infer(root)
-    proposal = prove(inferred)
+    with yamlio.remembered():  # the proof plans the files the scan has parsed
+        inferred = infer(root)
+        proposal = prove(inferred)
     if proposal.empty:
         line = (f"nothing to propose: no port mentions found in {inferred.files} files"
                 if not inferred.found else
