@@ -368,9 +368,9 @@ def _script(work: Path, name: str, text: str) -> str:
     return str(path)
 
 
-def build_cases(work: Path, sizes: Sequence[int], portsync: list[str], env: dict[str, str]
-                ) -> list[Case]:
-    """Generate every repository and the cases timed on it."""
+def build_cases(work: Path, sizes: Sequence[int], portsync: list[str], env: dict[str, str],
+                adoption: bool = False) -> list[Case]:
+    """Generate every repository and the cases timed on it (``adoption``: audit, import too)."""
     check = [*portsync, "--check"]
     cache = Path(env["PORTSYNC_CACHE_DIR"])
     scripts = {name: _script(work, f"{name}.py", text) for name, text in (
@@ -412,6 +412,12 @@ def build_cases(work: Path, sizes: Sequence[int], portsync: list[str], env: dict
             Case("naive ruamel load+dump", size, [python, scripts["baseline"], str(clean)],
                  work, 0),
         ]
+        if adoption:  # issue 14: audit the repository, import it without its ports.yaml
+            bare = work / f"bare-{n}"
+            shutil.copytree(clean, bare)
+            (bare / "ports.yaml").unlink()
+            cases += [Case("audit", size, [*portsync, "audit"], clean, 0),
+                      Case("import", size, [*portsync, "import"], bare, 0)]
     return cases
 
 
@@ -512,6 +518,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, help="rounds per case (default 5, quick 3)")
     parser.add_argument("--sizes", help="comma-separated service counts (default 100,1000)")
     parser.add_argument("--keep", action="store_true", help="keep the generated repositories")
+    parser.add_argument("--adoption", action="store_true",
+                        help="also time audit and import (import on a copy without ports.yaml)")
     parser.add_argument("--profile", choices=sorted(PROFILE_CASES),
                         help="profile one case on the largest size instead of timing")
     args = parser.parse_args(argv)
@@ -525,7 +533,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.profile:
             profile(work, max(sizes), args.profile, env, portsync)
             return 0
-        cases = build_cases(work, sizes, portsync, env)
+        cases = build_cases(work, sizes, portsync, env, args.adoption)
         load_before = load_average()
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {rounds} rounds, "
               f"portsync = {' '.join(portsync)}", file=sys.stderr)
