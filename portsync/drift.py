@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from portsync.errors import clip
 from portsync.model import FileChange, ValueChange
 
 _BREAKS_LINE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
@@ -33,10 +34,10 @@ class Drift:
 
 
 def _shown(value: str | None) -> str:
-    """A value as a drift line shows it: quoted if it holds a line break or a control character."""
+    """A value as a drift line shows it: quoted if it breaks the line, cut to a readable length."""
     if value is not None and _BREAKS_LINE.search(value):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        return clip(json.dumps(value, ensure_ascii=False), 200)
+    return clip(str(value), 200)
 
 
 def _value_drifts(path: str, values: list[ValueChange]) -> list[Drift]:
@@ -53,11 +54,18 @@ def _value_drifts(path: str, values: list[ValueChange]) -> list[Drift]:
 
 
 def file_drifts(change: FileChange, shown_path: str) -> list[Drift]:
-    """Every drift in one planned file, values first by line, then blocks and the file."""
+    """Every drift in one planned file, values first by line, then blocks and the file.
+
+    A file that would change always has at least one: when no value differs as
+    a value (only its text would change), the file is out of date as a whole.
+    """
     values = [c for c in change.changes if c.key is not None]
     others = [Drift(shown_path, c.line, None, None, None, c.label)
               for c in change.changes if c.key is None]
-    return others + (_value_drifts(shown_path, values) if values else [])
+    found = others + (_value_drifts(shown_path, values) if values else [])
+    if not found and change.changed:
+        found = [Drift(shown_path, None, None, None, None, "out of date")]
+    return found
 
 
 def plan_drifts(files: Iterable[tuple[FileChange, str]]) -> list[Drift]:

@@ -4,19 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+MAX_SHOWN = 300  # characters of a message or a value that a person reads in one line
+
+
+def clip(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` cut to a readable length: its start and its end, the cut counted between them."""
+    if len(text) <= limit:
+        return text
+    head = limit * 2 // 3
+    tail = limit - head
+    return f"{text[:head]}…[{len(text) - head - tail} characters cut]…{text[-tail:]}"
+
 
 class PortsyncError(Exception):
     """A problem the user can fix: bad registry, bad target, bad usage (exit 2).
 
     ``where`` is the ``FILE:LINE:COL`` (or ``FILE:LINE``, ``FILE``) prefix and
-    ``key`` the key path the problem is about; both are optional.
+    ``key`` the key path the problem is about; both are optional. A message or
+    key that echoes a huge value is clipped (a 100,000-character value stays
+    readable as its start and end).
     """
 
     def __init__(self, message: str, *, where: str | None = None, key: str | None = None) -> None:
+        message = clip(message)
         super().__init__(message)
         self.message = message
         self.where = where
-        self.key = key
+        self.key = None if key is None else clip(key)
 
     def __str__(self) -> str:
         parts = [p for p in (self.where, self.key) if p]
