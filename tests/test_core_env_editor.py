@@ -86,3 +86,30 @@ def test_drift_lines_count_blank_lines_and_multi_line_values(text: str, line: in
 def test_only_the_value_changes_whitespace_and_bare_keys_included(original: str, key: str,
                                                                  expected: str) -> None:
     assert envfile.apply(original, set_edits((key, "8000")), ".env").text == expected
+
+
+def named(name: str, value: str) -> list[SetEdit]:
+    """An edit of the one-segment key ``name``, whatever characters it holds."""
+    from portsync import keypath
+    from portsync.model import Source
+
+    return [SetEdit((name,), keypath.render((name,)), value, Source("ports.yaml", 1, 1))]
+
+
+@pytest.mark.parametrize("name", ["{'offset': 100000}", "{% for i in x %}", "a b", "#A", "'A'",
+                                  "export", "A=B"])
+def test_a_new_key_that_is_no_variable_name_is_refused(name: str) -> None:
+    """Such a key was appended as ``["a b"]=8000`` once per run (found by the fuzz suite);
+    one the file already binds (``'a b'=1``, ``"A"=1``) can still be set."""
+    with pytest.raises(TargetError, match=r"in a \.env file the key is a variable name"):
+        envfile.apply("A=1\n", named(name, "8000"), ".env")
+    quoted = "'a b'=1\n\"A\"=1\n"
+    assert envfile.apply(quoted, named("a b", "2") + named('"A"', "3"), ".env").text == \
+        "'a b'=2\n\"A\"=3\n"
+
+
+def test_a_new_name_with_odd_characters_is_written_as_itself_and_found_again() -> None:
+    once = envfile.apply("A=1\n", named("{'x':1}", "8000"), ".env").text
+    assert once == "A=1\n{'x':1}=8000\n"
+    again = envfile.apply(once, named("{'x':1}", "8000"), ".env")
+    assert (again.text, again.changes) == (once, ())

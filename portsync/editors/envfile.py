@@ -15,11 +15,13 @@ from portsync.editors import Edited, Span, newline_of, splice
 from portsync.errors import TargetError
 from portsync.model import SetEdit, ValueChange
 
-_ASSIGN = re.compile(r"\s*(?:export[ \t]+)?(?P<key>[^=\s]+)[ \t]*(?P<eq>=[ \t]*)?")
+_ASSIGN = re.compile(r"\s*(?:export[ \t]+)?(?P<key>'[^'\r\n]*'|[^=\s]+)[ \t]*(?P<eq>=[ \t]*)?")
 _QUOTED = {"'": re.compile(r"'(?:\\'|[^'])*'"), '"': re.compile(r'"(?:\\"|[^"])*"')}
 _UNQUOTED = re.compile(r"[^\r\n]*")
 _COMMENT = re.compile(r"\s+#.*")
 _NEEDS_QUOTES = re.compile(r"[\s#'\"\\$`]")
+# A new name dotenv reads back as itself when written bare (no quote first, no space, = or #).
+_NAME = re.compile(r"[^\s=#'\"\\][^\s=#\\]*")
 
 
 def _value_span(chunk: str) -> tuple[int, int, str | None] | None:
@@ -106,14 +108,18 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
             replacements.append((found.start, found.end, _quoted(edit.value, found.quote)))
             changes.append(ValueChange(edit.key_text, found.line, found.found, edit.value))
     text = splice(text, replacements)
-    additions = [e for e in wanted.values() if e.key_text not in seen]
+    additions = [(name, e) for name, e in wanted.items() if e.key_text not in seen]
     if additions:
         nl = newline_of(text)
         if text and not text.endswith("\n"):
             text += nl
-        for edit in additions:
+        for name, edit in additions:
+            if not _NAME.fullmatch(name) or name == "export":
+                raise TargetError("in a .env file the key is a variable name: this one cannot "
+                                  "be added (dotenv would read it back as another)", where=label,
+                                  key=edit.key_text)
             line = text.count("\n") + 1
-            text += f"{edit.key_text}={_quoted(edit.value, None)}{nl}"
+            text += f"{name}={_quoted(edit.value, None)}{nl}"
             changes.append(ValueChange(edit.key_text, line, None, edit.value))
     return Edited(text, tuple(changes))
 
