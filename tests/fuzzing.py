@@ -16,6 +16,7 @@ import functools
 import hashlib
 import os
 import random
+import re
 import shutil
 import signal
 import stat
@@ -448,8 +449,11 @@ def problems_of(args: list[str], outcome: Outcome, before: dict[str, tuple[str, 
     if outcome.code == 1 and not checking:
         found.append("exit 1 without --check")
     if outcome.code == 1 and checking and "--format" not in args:
-        lines = [line for line in outcome.out.splitlines() if line.strip()]
-        summary = lines[-2] if len(lines) >= 2 else ""
-        if len(lines) < 3 or not summary[:1].isdigit():
+        lines = outcome.out.splitlines()
+        summary = next((i for i, line in enumerate(lines) if _SUMMARY.match(line)), None)
+        if summary is None or not any(": " in line for line in lines[:summary]):
             found.append("drift exit without drift lines and a summary")
     return found
+
+
+_SUMMARY = re.compile(r"\d+ (values?|blocks?|generated files?|files?) \w")
