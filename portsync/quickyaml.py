@@ -19,31 +19,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from portsync import yamlio, yamlnodes
+from portsync import yamlio, yamlnodes, yamlresolve
 from portsync.errors import PortsyncError
 
-# YAML 1.2 plain scalars, by ruamel's resolver (ruamel/yaml/resolver.py, version 1.2).
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
          "FALSE": False}
-_NULL = ("", "~", "null", "Null", "NULL")
 _DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)")
-_OTHER_TAGS = re.compile(r"""(?x)^(?:
-    [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?        # float
-   |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
-   |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
-   |[-+]?\.(?:inf|Inf|INF)
-   |\.(?:nan|NaN|NAN)
-   |[-+]?0b[0-1_]+                                            # int, other forms
-   |[-+]?0o?[0-7_]+
-   |[-+]?[0-9_]+
-   |[-+]?0x[0-9a-fA-F_]+
-   |<<                                                        # merge
-   |=                                                         # value
-   |[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]                # timestamp
-   |[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?
-    (?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?
-    (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?
-)$""")
 _MAX_DEPTH = 200  # deeper documents go to ruamel, which owns "nesting too deep"
 
 
@@ -126,15 +107,16 @@ class PositionedList(list[Any]):
 
 def plain_value(text: str) -> Any:
     """A plain scalar as YAML 1.2 (ruamel) reads it; _Unsure for types this module leaves."""
-    if text in _BOOL:
+    tag = yamlresolve.resolve(text)
+    if tag == yamlresolve.STR:
+        return text
+    if tag == "tag:yaml.org,2002:bool":
         return _BOOL[text]
-    if text in _NULL:
+    if tag == "tag:yaml.org,2002:null":
         return None
-    if _DECIMAL.fullmatch(text):
+    if tag == "tag:yaml.org,2002:int" and _DECIMAL.fullmatch(text):
         return int(text)
-    if _OTHER_TAGS.match(text):
-        raise _Unsure(text)
-    return text
+    raise _Unsure(text)  # floats, 0x1F, 1_000, 0123, dates, <<, =: ruamel constructs them
 
 
 def _scalar(event: Any) -> tuple[Any, bool]:

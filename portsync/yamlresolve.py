@@ -1,0 +1,116 @@
+"""The tag a plain YAML scalar gets, by ruamel.yaml's resolver table, without importing ruamel.
+
+A YAML target's rewritten value stays plain only if it reads back as the same
+string, in YAML 1.2 and 1.1 (editors/yamlscalar.py), and quickyaml reads a
+registry as ruamel would: both asked ruamel's VersionedResolver, whose import
+(ruamel.yaml, ~10-20 ms) came on every drifted check and every sync. This is
+its table of implicit resolvers, as ruamel.yaml 0.18/0.19 has it (MIT
+licence), looked up the same way: by the first character, in table order,
+``re.match``; a string when nothing matches. tests/test_yamlresolve.py checks
+it against ruamel's own resolver.
+"""
+
+from __future__ import annotations
+
+import re
+
+STR = "tag:yaml.org,2002:str"
+
+# (versions, tag, pattern, first characters) -- ruamel/yaml/resolver.py, verbatim.
+# fmt: off
+_TABLE = [
+    ([(1, 2)],
+        'tag:yaml.org,2002:bool',
+        re.compile('''^(?:true|True|TRUE|false|False|FALSE)$''', re.X),
+        list('tTfF')),
+    ([(1, 1)],
+        'tag:yaml.org,2002:bool',
+        re.compile('''^(?:y|Y|yes|Yes|YES|n|N|no|No|NO
+        |true|True|TRUE|false|False|FALSE
+        |on|On|ON|off|Off|OFF)$''', re.X),
+        list('yYnNtTfFoO')),
+    ([(1, 2)],
+        'tag:yaml.org,2002:float',
+        re.compile('''^(?:
+         [-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\\.(?:inf|Inf|INF)
+        |\\.(?:nan|NaN|NAN))$''', re.X),
+        list('-+0123456789.')),
+    ([(1, 1)],
+        'tag:yaml.org,2002:float',
+        re.compile('''^(?:
+         [-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*  # sexagesimal float
+        |[-+]?\\.(?:inf|Inf|INF)
+        |\\.(?:nan|NaN|NAN))$''', re.X),
+        list('-+0123456789.')),
+    ([(1, 2)],
+        'tag:yaml.org,2002:int',
+        re.compile('''^(?:[-+]?0b[0-1_]+
+        |[-+]?0o?[0-7_]+
+        |[-+]?[0-9_]+
+        |[-+]?0x[0-9a-fA-F_]+)$''', re.X),
+        list('-+0123456789')),
+    ([(1, 1)],
+        'tag:yaml.org,2002:int',
+        re.compile('''^(?:[-+]?0b[0-1_]+
+        |[-+]?0?[0-7_]+
+        |[-+]?(?:0|[1-9][0-9_]*)
+        |[-+]?0x[0-9a-fA-F_]+
+        |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$''', re.X),  # sexagesimal int
+        list('-+0123456789')),
+    ([(1, 2), (1, 1)],
+        'tag:yaml.org,2002:merge',
+        re.compile('^(?:<<)$'),
+        ['<']),
+    ([(1, 2), (1, 1)],
+        'tag:yaml.org,2002:null',
+        re.compile('''^(?: ~
+        |null|Null|NULL
+        | )$''', re.X),
+        ['~', 'n', 'N', '']),
+    ([(1, 2), (1, 1)],
+        'tag:yaml.org,2002:timestamp',
+        re.compile('''^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \\t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\\.[0-9]*)?
+        (?:[ \\t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$''', re.X),
+        list('0123456789')),
+    ([(1, 2), (1, 1)],
+        'tag:yaml.org,2002:value',
+        re.compile('^(?:=)$'),
+        ['=']),
+    # The following resolver is only for documentation purposes. It cannot work
+    # because plain scalars cannot start with '!', '&', or '*'.
+    ([(1, 2), (1, 1)],
+        'tag:yaml.org,2002:yaml',
+        re.compile('^(?:!|&|\\*)$'),
+        list('!&*')),
+]
+# fmt: on
+
+_BY_VERSION: dict[tuple[int, int], dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
+
+
+def _resolvers(version: tuple[int, int]) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    found = _BY_VERSION.get(version)
+    if found is None:
+        found = _BY_VERSION[version] = {}
+        for versions, tag, pattern, first in _TABLE:
+            if version in versions:
+                for char in first:
+                    found.setdefault(char, []).append((tag, pattern))
+    return found
+
+
+def resolve(value: str, version: tuple[int, int] = (1, 2)) -> str:
+    """The tag ``value`` gets as a plain scalar under YAML ``version``'s schema."""
+    for tag, pattern in _resolvers(version).get(value[:1], ()):
+        if pattern.match(value):
+            return tag
+    return STR
