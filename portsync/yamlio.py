@@ -52,12 +52,13 @@ def _tree_error(error: TreeError, label: str, error_type: type[PortsyncError]) -
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a tree is built, restoring it after.
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a tree is built or used, restoring it after.
 
-    A big file's tree is a million small objects and holds no cycle the build
-    could leave behind, yet allocating them sets off full collections that
-    find nothing: paused, a 10 MB file reads about twice as fast.
+    A big file's tree is half a million small objects and holds no cycle that
+    could be left behind, yet allocating them, or anything while they live,
+    sets off full collections that walk them all and find nothing: paused, a
+    10 MB file reads about twice as fast. Nests (an outer pause stays).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -73,7 +74,7 @@ def _ruamel_documents(text: str, label: str, error_type: type[PortsyncError]) ->
 
     events = iter(_yaml("safe", pure=True).parse(text))
     try:
-        with _collector_paused():
+        with collector_paused():
             return build(lambda: next(events, None), text)
     except YAMLError as error:
         raise _fail(error, label, error_type) from error
@@ -122,7 +123,7 @@ def _documents(text: str, label: str, error_type: type[PortsyncError]) -> list[N
             return _ruamel_documents(text, label, error_type)
         loader = CSafeLoader(text)
         try:
-            with _collector_paused():
+            with collector_paused():
                 return build(loader.get_event, text)
         except yaml.YAMLError as error:
             if len(text) > RUAMEL_MAX_CHARS:

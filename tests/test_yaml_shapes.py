@@ -317,3 +317,11 @@ def test_the_size_bound_is_an_error_not_a_slow_run(monkeypatch: pytest.MonkeyPat
     assert error("a: [" + ", ".join("1" * 20) + "]\n", "a").startswith(
         "f.yaml:1:26: invalid YAML: more than 10 values")
     assert yamlio.documents("a: [1, 2]\n", "f.yaml", TargetError)
+
+
+def test_a_rewrite_libyaml_could_not_read_back_is_refused() -> None:
+    # libyaml takes a tab on a blank line after a plain value, not after a quoted one.
+    text = "foo: 1\n \t\nbar: 2\n"
+    assert error(text, "foo", "a: b").startswith(
+        "f.yaml: the new values would make the file unreadable")
+    assert apply(text, ("foo", "2")) == text.replace("1", "2", 1)

@@ -9,6 +9,7 @@ written elsewhere, in the anchored mapping.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -209,6 +210,11 @@ def _insert(tree: _Tree, missing: _Missing, edit: SetEdit) -> tuple[list[Splice]
 
 def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     """Set each key path to its value, touching only the bytes of changed scalars."""
+    with yamlio.collector_paused():
+        return _apply(text, edits, label)
+
+
+def _apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     tree = _Tree(text, label)
     replacements: list[Splice] = []
     changes: list[ValueChange] = []
@@ -227,6 +233,7 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
         if result is not None:
             replacements.append(result[0])
             changes.append(result[1])
+    plain_swaps = not missing and all(_plain_swap(text, r) for r in replacements)
     text = splice(text, replacements)
     for edit in missing:
         # Rare (first run only): re-read so each insertion sees the ones before it.
@@ -240,9 +247,25 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
         splices, line = _insert(tree, found, edit)
         text = splice(text, splices)
         changes.append(ValueChange(edit.key_text, line, None, edit.value))
-    if changes:
+    if changes and not plain_swaps:
         _check_reads_back(text, edits, label)
     return Edited(text, tuple(changes))
+
+
+_SAFE_TEXT = re.compile(r"""(["']?)[\w.:/@%+=~-]*\1""")
+
+
+def _plain_swap(text: str, splice_: Splice) -> bool:
+    """Whether a rewrite only swaps one word for another in the same quotes.
+
+    ``8081`` for ``8080``, ``"http://a:2"`` for ``"http://a:1"``: nothing a reader
+    could take differently, so the new text need not be read again (most port
+    changes; a big drifted file is then parsed once, not twice).
+    """
+    start, end, new = splice_
+    before, after = _SAFE_TEXT.fullmatch(text[start:end]), _SAFE_TEXT.fullmatch(new)
+    return start < end and before is not None and after is not None \
+        and before.group(1) == after.group(1)
 
 
 def _check_reads_back(text: str, edits: Sequence[SetEdit], label: str) -> None:
@@ -267,8 +290,9 @@ def _check_reads_back(text: str, edits: Sequence[SetEdit], label: str) -> None:
 
 def spans(text: str, edits: Sequence[SetEdit], label: str) -> list[Span]:
     """The span of each value the edits address (that exists) in ``text``."""
-    tree = _Tree(text, label)
-    found = [(tree.locate(edit.key, edit.key_text), edit.key_text) for edit in edits]
+    with yamlio.collector_paused():
+        tree = _Tree(text, label)
+        found = [(tree.locate(edit.key, edit.key_text), edit.key_text) for edit in edits]
     return [(*value_span(text, spot), key) for spot, key in found if isinstance(spot, Spot)]
 
 
