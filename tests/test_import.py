@@ -11,7 +11,9 @@ import pytest
 
 from tests.conftest import REPO, RunCli, build_tree, snapshot
 
-EXAMPLES = ("lumiere", "deltran", "trading", "driftos", "hypernode/Hypernode-Site-App")
+EXAMPLES = ("lumiere", "deltran", "trading", "driftos", "kubernetes",
+            "hypernode/Hypernode-Site-App", "hypernode/hypernode-automation-engine",
+            "hypernode/hypernode-llm-deployer")
 
 
 def _git(root: Path) -> None:

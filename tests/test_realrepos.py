@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, RunCli
+from tests.conftest import LONG, REPO, SHARED, RunCli
 
 REAL = REPO / "tests" / "realrepos"
 NEVER = {"test", "tests", "endpoint", "targets", "otel-exporter-otlp-traces-endpoint",
@@ -75,3 +75,31 @@ def test_import_names_services_as_their_maintainers_do(name: str, tmp_path: Path
     print(f"\n{name}: {len(services)} services ({', '.join(sorted(services))}); "
           f"audit before import {baseline['summary']}; after {after['summary']}")
     assert float(str(after["coverage"])) >= floor, after["summary"]
+
+
+COMPOSE = SHARED / "corpora" / "awesome-compose"
+_SAMPLE = ("nginx-golang-postgres", "prometheus-grafana", "react-express-mongodb")
+
+
+def _projects() -> list[str]:
+    if not COMPOSE.is_dir():
+        return []
+    every = sorted(p.name for p in COMPOSE.iterdir() if p.is_dir())
+    return every if LONG else [p for p in every if p in _SAMPLE]
+
+
+@pytest.mark.skipif(not COMPOSE.is_dir(), reason="no /work/shared/corpora/awesome-compose")
+@pytest.mark.parametrize("name", _projects())
+def test_each_awesome_compose_project_is_imported_in_sync(name: str, tmp_path: Path,
+                                                          run_cli: RunCli) -> None:
+    root = tmp_path / name
+    shutil.copytree(COMPOSE / name, root)
+    for args in (["init", "-q"], ["add", "-A"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    written = run_cli("import", "--write", cwd=root)
+    assert written.code == 0, written
+    if not (root / "ports.yaml").exists():
+        assert "nothing to propose" in written.err, written
+        return
+    assert run_cli("--check", cwd=root).code == 0, (root / "ports.yaml").read_text()
+    assert _audit(run_cli, root)["coverage"] == 100.0
