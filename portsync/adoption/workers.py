@@ -8,6 +8,7 @@ says how busy they are), everything runs in this process.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import sys
@@ -36,7 +37,7 @@ def _free_cores() -> int:
         busy = os.getloadavg()[0]
     except (AttributeError, OSError):  # no load average (Windows): assume the cores are free
         busy = 0.0
-    return max(1, round(cores - busy))
+    return max(1, math.ceil(cores - busy))  # 2 cores, load 0.7: a second worker gets 1.3
 
 
 def chunked_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
