@@ -25,6 +25,7 @@ MAX_ITEMS = 1_000_000  # longest list or tuple one operation may build
 MAX_BITS = 65_536  # largest integer that `*` or `**` may build
 MAX_TEXT = 16 * 1024 * 1024  # longest text one operation may build, and a render's output
 MAX_DEPTH = 100  # nesting of a value handed to C code (hashing a deep tuple crashes CPython)
+_LASTING_MOST = 200_000  # sized parts of the shared context kept between renders
 _CHECK_EVERY = 255  # steps between two looks at the clock, minus one (a mask)
 _SCALARS = (str, bytes, int, float, complex, type(None))
 
@@ -88,6 +89,8 @@ class Meter:
 
     def remember(self, value: Any) -> None:
         """Size a value of the shared context once for every later render."""
+        if len(self.lasting) > _LASTING_MOST:  # only the shared context belongs here
+            self.lasting.clear()
         if not isinstance(value, _SCALARS):
             self._walk(value, self.lasting, 0)
 
@@ -131,12 +134,12 @@ def _scalar_size(value: Any) -> int:
 
 def _children(value: Any) -> Any:
     """What a container holds (a mapping: keys and values), or None for anything else."""
-    from jinja2.utils import Namespace
-
     if isinstance(value, dict):
         return [x for pair in value.items() for x in pair]
     if isinstance(value, (list, tuple, set, frozenset)):
         return value
+    from jinja2.utils import Namespace
+
     if isinstance(value, Namespace):
         attrs = object.__getattribute__(value, "_Namespace__attrs")
         return [x for pair in attrs.items() for x in pair]
@@ -167,8 +170,8 @@ def check_binop(meter: Meter, operator: str, left: Any, right: Any) -> None:
         limit, unit = _limit_of(left)
         if len(left) + len(right) > limit:
             raise Exceeded(f"joining makes a value over {limit} {unit} long")
-    elif operator == "%" and isinstance(left, str):
-        check_percent(meter, left, right)
+    elif operator == "%" and isinstance(left, (str, bytes)):
+        check_percent(meter, left if isinstance(left, str) else left.decode("latin-1"), right)
 
 
 def _limit_of(value: str | bytes | list[Any] | tuple[Any, ...]) -> tuple[int, str]:
@@ -177,8 +180,8 @@ def _limit_of(value: str | bytes | list[Any] | tuple[Any, ...]) -> tuple[int, st
 
 def check_percent(meter: Meter, fmt: str, args: Any) -> None:
     """``fmt % args``: each conversion at most as wide as its spec and its biggest argument."""
-    numbers = [int(n) for n in re.findall(r"%[^a-zA-Z%]*?(\d+)", fmt)]
-    widths = max(numbers, default=0)
+    specs = re.findall(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d*)(?:\.(\*|\d*))?", fmt)
+    widths = max((int(n) for spec in specs for n in spec if n.isdigit()), default=0)
     values = list(args.values()) if isinstance(args, dict) else \
         list(args) if isinstance(args, tuple) else [args]
     if "*" in fmt:
@@ -221,7 +224,8 @@ def _method_size(name: str, text: str | bytes, args: tuple[Any, ...], kwargs: di
         tab = _width(kwargs.get("tabsize", 8 if arg is None else arg), f"{name}()")
         tabs = text.count("\t") if isinstance(text, str) else text.count(b"\t")
         return len(text) + tabs * tab
-    if name == "replace" and len(args) >= 2 and isinstance(args[1], type(text)):
+    kind = str if isinstance(text, str) else bytes
+    if name == "replace" and len(args) >= 2 and all(isinstance(a, kind) for a in args[:2]):
         old, new = args[0], args[1]
         count = text.count(old) if old else len(text) + 1
         if len(args) > 2 and isinstance(args[2], int) and args[2] >= 0:
@@ -245,14 +249,17 @@ def check_call(meter: Meter, func: Any, args: tuple[Any, ...], kwargs: dict[str,
         _width(args[0] if args else kwargs.get("length", 1), "to_bytes()")
     if not isinstance(owner, (str, bytes)):
         return args
+    from markupsafe import Markup
+
+    grows = 6 if isinstance(owner, Markup) else 1  # Markup escapes what it is given: &#34;
     if name == "join" and args:
         items = list(args[0])
         total = sum(meter.size(i) for i in items) + len(owner) * max(0, len(items) - 1)
-        _text_limit(total, "join()")
+        _text_limit(total * grows, "join()")
         return (items, *args[1:])
     size = _method_size(name, owner, args, kwargs)
     if size is not None:
-        _text_limit(size, f"{name}()")
+        _text_limit(size * grows, f"{name}()")
     return args
 
 

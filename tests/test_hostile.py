@@ -222,6 +222,11 @@ CASES = [
                   r"a format field with a nested field in its spec is not allowed"),
     registry_case("percent-width", with_value("{{ '%1000000000d' % 1 }}"),
                   r"a % format would build a text of 1000000000 characters", hang=True),
+    registry_case("percent-named-width", with_value("{{ '%(a)1000000000s' % {'a': 1} }}"),
+                  r"a % format would build a text of 1000000000 characters", hang=True),
+    registry_case("markup-replace-bomb", with_value(
+        "{{ (('x' * 100000)|safe).replace('x', '\"' * 100) }}"),
+                  r"replace\(\) would build a text of \d+ characters", hang=True),
     registry_case("format-filter-width", with_value("{{ '%1000000000d'|format(1) }}"),
                   r"a % format would build a text of 1000000000 characters", hang=True),
     registry_case("join-bomb", with_value("{{ range(100000)|join('x' * 10000) }}"),

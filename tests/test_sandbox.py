@@ -14,6 +14,7 @@ import pytest
 from portsync import sandbox
 from portsync.budget import Meter
 from tests.conftest import RunCli, build_tree, snapshot
+from tests.test_hostile import REGISTRY
 
 # Templates using what the bounded environment compiles differently: loops (plain, extended,
 # filtered, recursive, else), buffers (macros, call blocks, set blocks, filter blocks), ~,
@@ -67,14 +68,6 @@ def test_the_bounded_sandbox_renders_what_jinja_renders(name: str, tmp_path: Pat
     assert "".join(bounded.from_string(TEMPLATES[name]).generate(CONTEXT)) == expected
 
 
-REGISTRY = """\
-version: 1
-services:
-  web: 8000
-targets:
-  - path: app.yaml
-    set: {server.port: "{{ port('web') }}"}
-"""
 
 
 def test_rendering_leaves_the_tracer_alone(tmp_path: Path, run_cli: RunCli) -> None:
