@@ -142,13 +142,17 @@ def test_a_line_appended_during_a_sync_is_never_lost(tmp_path: Path) -> None:
     """
     rng = random.Random(16)
     root = make_repo(tmp_path, base=1)
+    (root / "ports.yaml").write_text(registry(30000))
+    began = time.monotonic()
+    sync(root)
+    took = time.monotonic() - began  # the appends land anywhere in a sync of this length
     outcomes = {"lost": 0, "refused": 0, "kept": 0}
     for trial in range(20):
         (root / "ports.yaml").write_text(registry(20000 + 1000 * (trial % 2)))
         victim = root / f"svc/s{rng.randrange(COUNT):03d}.yaml"
         line = f"# appended in trial {trial}\n"
         proc = start(root)
-        time.sleep(rng.uniform(0.2, 1.2))
+        time.sleep(rng.uniform(0.1, 1.0) * took)
         with open(victim, "a") as handle:
             handle.write(line)
         _, err = proc.communicate(timeout=120)
