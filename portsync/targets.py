@@ -6,11 +6,11 @@ import fnmatch
 from collections.abc import Iterable
 
 from portsync import keypath
-from portsync.context import ContextFactory
 from portsync.errors import PortsyncError, RegistryError, raise_all
 from portsync.model import Edit, FileJob, Registry, RenderEdit, ReplaceEdit, SetEdit, Target
 from portsync.registry.resolution import PortTable
-from portsync.render import Renderer
+from portsync.templating.context import ContextFactory
+from portsync.templating.renderer import Renderer
 
 _BY_SUFFIX = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml", ".env": "env"}
 

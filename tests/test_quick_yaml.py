@@ -6,10 +6,10 @@ import sys
 
 import pytest
 
-from portsync import yamlio
 from portsync.editors import Edited, yamlfile
 from portsync.errors import TargetError
-from portsync.yamlnodes import Node
+from portsync.yamlkit import parsers
+from portsync.yamlkit.nodetree import Node
 from tests.editing import set_edits
 
 DOCS = {
@@ -69,16 +69,16 @@ def _shape(node: Node) -> object:
 
 @pytest.mark.parametrize("name", [n for n in DOCS if n != "broken"])
 def test_both_parsers_build_the_same_tree(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    quick = [_shape(d) for d in yamlio.documents(DOCS[name], "f.yaml", TargetError)]
+    quick = [_shape(d) for d in parsers.documents(DOCS[name], "f.yaml", TargetError)]
     _without_libyaml(monkeypatch)
-    assert quick == [_shape(d) for d in yamlio.documents(DOCS[name], "f.yaml", TargetError)]
+    assert quick == [_shape(d) for d in parsers.documents(DOCS[name], "f.yaml", TargetError)]
 
 
 def test_ruamel_is_not_needed_for_an_in_sync_file(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_ruamel(*args: object) -> None:
         raise AssertionError("ruamel should not be needed")
 
-    monkeypatch.setattr(yamlio, "_ruamel_documents", no_ruamel)
+    monkeypatch.setattr(parsers, "_ruamel_documents", no_ruamel)
     assert yamlfile.apply(DOCS["plain"], set_edits(*EDITS), "f.yaml") == Edited(DOCS["plain"], ())
     assert yamlfile.apply(DOCS["anchored"], set_edits(("server.port", "8000")), "f.yaml"
                           ) == Edited(DOCS["anchored"], ())

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portsync import quickvalue
-from portsync.context import ContextFactory
 from portsync.errors import PortsyncError
 from portsync.registry.loading import load_registry
 from portsync.registry.resolution import PortTable
-from portsync.render import Renderer
+from portsync.templating import quickvalue
+from portsync.templating.context import ContextFactory
+from portsync.templating.renderer import Renderer
 from tests.conftest import build_tree
 
 REGISTRY = """\

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portsync import quickyaml, yamlio
 from portsync.errors import PortsyncError, RegistryError
+from portsync.yamlkit import parsers, quickload
 from tests.conftest import REPO, SHARED
 
 SUITE = SHARED / "corpora" / "yaml-test-suite"
@@ -49,15 +49,15 @@ def _same(fast: Any, slow: Any, where: str = "$") -> None:
         assert isinstance(fast, dict) and list(fast) == list(slow), (where, fast, slow)
         assert (fast.lc.line, fast.lc.col) == (slow.lc.line, slow.lc.col), where
         for key in slow:
-            assert yamlio.position(fast, key) == yamlio.position(slow, key), (where, key)
-            assert yamlio.position(fast, key, of_value=True) == \
-                yamlio.position(slow, key, of_value=True), (where, key)
+            assert parsers.position(fast, key) == parsers.position(slow, key), (where, key)
+            assert parsers.position(fast, key, of_value=True) == \
+                parsers.position(slow, key, of_value=True), (where, key)
             _same(fast[key], slow[key], f"{where}.{key}")
     elif isinstance(slow, list):
         assert isinstance(fast, list) and len(fast) == len(slow), (where, fast, slow)
         assert (fast.lc.line, fast.lc.col) == (slow.lc.line, slow.lc.col), where
         for index, item in enumerate(slow):
-            assert yamlio.position(fast, index) == yamlio.position(slow, index), (where, index)
+            assert parsers.position(fast, index) == parsers.position(slow, index), (where, index)
             _same(fast[index], item, f"{where}[{index}]")
     else:
         kind = next(t for t in (bool, int, str, type(None)) if isinstance(slow, t))
@@ -66,11 +66,11 @@ def _same(fast: Any, slow: Any, where: str = "$") -> None:
 
 def check(text: str) -> bool:
     """Compare with ruamel; True if quickyaml answered."""
-    fast = quickyaml.load(text)
+    fast = quickload.load(text)
     if fast is None:
         return False
     try:
-        slow = yamlio.load(text, "t.yaml", RegistryError)
+        slow = parsers.load(text, "t.yaml", RegistryError)
     except PortsyncError as err:
         pytest.fail(f"quickyaml accepted what ruamel refuses ({err}):\n{text!r}")
     except (NotImplementedError, IndexError):
@@ -88,10 +88,10 @@ def test_leaves_what_it_does_not_decide_to_ruamel() -> None:
     for text in ("k: 0123\n", "k: 1_000\n", "k: 1.5\n", "k: 2024-01-01\n", "<<: {a: 1}\n",
                  "k: !!str 8000\n", "k: &a 1\nl: *a\n", "%YAML 1.1\n---\nk: yes\n",
                  "k: 1\nk: 2\n", "[a]: 1\n", "k: a\x85b\n", "k: [1, 2\n", "", "k: +5\n"):
-        assert quickyaml.load(text) is None, text
-    assert quickyaml.load("version: 1\nservices: {yes: 80}\n") == {
+        assert quickload.load(text) is None, text
+    assert quickload.load("version: 1\nservices: {yes: 80}\n") == {
         "version": 1, "services": {"yes": 80}}
-    shared = quickyaml.load("base: &b {x: 1}\nuse: *b\n")
+    shared = quickload.load("base: &b {x: 1}\nuse: *b\n")
     assert shared is not None and shared["use"] is shared["base"]  # as ruamel: one object
 
 
@@ -134,7 +134,7 @@ def test_generated_registries(entries: list[tuple[str, Any]], flow: bool) -> Non
         else:
             lines.append(f"{key}: {value}")
     try:
-        yamlio.load("\n".join(lines) + "\n", "t.yaml", RegistryError)
+        parsers.load("\n".join(lines) + "\n", "t.yaml", RegistryError)
     except (PortsyncError, IndexError):
         return  # not valid YAML (e.g. "x: y" in a flow mapping), or ruamel crashes ("-_")
     check("\n".join(lines) + "\n")
@@ -142,4 +142,4 @@ def test_generated_registries(entries: list[tuple[str, Any]], flow: bool) -> Non
 
 def test_error_positions_unchanged(tmp_path: Path) -> None:
     bad = "version: 1\nservices:\n  a: 8000\n  a: 8001\n"
-    assert quickyaml.load(bad) is None  # ruamel reports the duplicate with both lines
+    assert quickload.load(bad) is None  # ruamel reports the duplicate with both lines

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from portsync import sandbox
-from portsync.budget import Meter
+from portsync.templating import sandbox
+from portsync.templating.budget import Meter
 from tests.conftest import RunCli, build_tree, snapshot
 from tests.test_hostile import REGISTRY
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from portsync import yamlio
 from portsync.commands.schema import schema_text
 from portsync.errors import RegistryError
 from portsync.registry import reader, service_schema, target_schema
 from portsync.registry import schema as reg
+from portsync.yamlkit import parsers
 from tests.conftest import REPO, RunCli, build_tree
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -23,7 +23,7 @@ REGISTRIES = sorted([REPO / "ports.yaml", REPO / "portsync" / "starter" / "ports
 
 def _data(text: str) -> Any:
     # Plain JSON types, as an editor's language server would see the document.
-    return json.loads(json.dumps(yamlio.load(text, "ports.yaml", RegistryError)))
+    return json.loads(json.dumps(parsers.load(text, "ports.yaml", RegistryError)))
 
 
 @pytest.fixture(scope="module")

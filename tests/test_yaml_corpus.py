@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from portsync import keypath, yamlio
+from portsync import keypath
 from portsync.editors import yamlfile
 from portsync.editors.yamlscalar import Spot, plain_ok, value_span
 from portsync.errors import TargetError
-from portsync.yamlnodes import Node
+from portsync.yamlkit import parsers
+from portsync.yamlkit.nodetree import Node
 from tests.conftest import SHARED
 from tests.editing import set_edits
 
@@ -48,7 +49,7 @@ def _cases() -> list[Path]:
 
 
 def _documents(text: str) -> list[Node]:
-    return [d for d in yamlio.documents(text, "f.yaml", TargetError)
+    return [d for d in parsers.documents(text, "f.yaml", TargetError)
             if not (d.id == "scalar" and d.value == "" and d.style is None and d.tag is None)]
 
 
@@ -84,7 +85,7 @@ def _style_kept(old: Node, new: Node, value: str, flow: bool) -> bool:
     if old.style == "'" and new.style == '"':
         return "\n" in value  # single quotes cannot hold a line break
     if old.style is None and old.value != "" and new.style is not None:
-        number = yamlio.resolve(old.value) in NUMBERS
+        number = parsers.resolve(old.value) in NUMBERS
         return not plain_ok(value, flow=flow, old=old.value) and not (value.isdigit() and number)
     return old.style == new.style or old.value == ""
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from portsync import yamlio
 from portsync.editors import yamlfile
 from portsync.errors import TargetError
+from portsync.yamlkit import nodetree, parsers
 from tests.editing import set_edits
 
 
@@ -311,12 +311,10 @@ def test_odd_but_valid_yaml_is_edited() -> None:
 
 
 def test_the_size_bound_is_an_error_not_a_slow_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    from portsync import yamlnodes
-
-    monkeypatch.setattr(yamlnodes, "MAX_NODES", 10)
+    monkeypatch.setattr(nodetree, "MAX_NODES", 10)
     assert error("a: [" + ", ".join("1" * 20) + "]\n", "a").startswith(
         "f.yaml:1:26: invalid YAML: more than 10 values")
-    assert yamlio.documents("a: [1, 2]\n", "f.yaml", TargetError)
+    assert parsers.documents("a: [1, 2]\n", "f.yaml", TargetError)
 
 
 def test_a_rewrite_libyaml_could_not_read_back_is_refused() -> None:

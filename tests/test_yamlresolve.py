@@ -1,4 +1,4 @@
-"""yamlresolve's table gives every plain scalar the tag ruamel's own resolver gives it."""
+"""The resolver table gives every plain scalar the tag ruamel's own resolver gives it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 
-from portsync import yamlresolve
+from portsync.yamlkit import resolver
 from tests.conftest import SHARED
 
 VERSIONS = [(1, 2), (1, 1)]
@@ -22,21 +22,21 @@ SAMPLES = [
 
 
 def ruamel(value: str, version: tuple[int, int]) -> str:
-    resolver = VersionedResolver(version=version)
-    return str(resolver.resolve(ScalarNode, value, (True, False)))
+    theirs = VersionedResolver(version=version)
+    return str(theirs.resolve(ScalarNode, value, (True, False)))
 
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_samples(version: tuple[int, int]) -> None:
     for value in SAMPLES:
-        assert yamlresolve.resolve(value, version) == ruamel(value, version), value
+        assert resolver.resolve(value, version) == ruamel(value, version), value
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.text(st.sampled_from("0123456789_-+.:eEoxbTtFfNnYyLlAa~<= \n"), max_size=8),
        st.sampled_from(VERSIONS))
 def test_generated_scalars(value: str, version: tuple[int, int]) -> None:
-    assert yamlresolve.resolve(value, version) == ruamel(value, version), value
+    assert resolver.resolve(value, version) == ruamel(value, version), value
 
 
 @pytest.mark.skipif(not (SHARED / "corpora").is_dir(), reason="no corpora")
@@ -46,4 +46,4 @@ def test_every_word_of_the_yaml_corpus() -> None:
         words.update(path.read_text(encoding="utf-8", errors="replace").split())
     for value in sorted(words):
         for version in VERSIONS:
-            assert yamlresolve.resolve(value, version) == ruamel(value, version), value
+            assert resolver.resolve(value, version) == ruamel(value, version), value

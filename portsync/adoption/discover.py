@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from portsync import yamlio
 from portsync.adoption.compose import ComposeFile, compose_file
 from portsync.adoption.files import Skipped, read_for_scan
 from portsync.adoption.mentions import Lines, Mention, mention, value_hits
@@ -24,6 +23,7 @@ from portsync.adoption.yamlwalk import scan_documents
 from portsync.errors import PortsyncError, TargetError
 from portsync.keypath import KeyPath
 from portsync.targets import format_of
+from portsync.yamlkit import parsers
 
 _SHELL = (".sh", ".bash", ".zsh", ".ps1", ".bat", ".cmd")
 _IGNORE = re.compile(r"portsync:[ \t]*ignore")
@@ -86,7 +86,7 @@ def scan_file(path: str, text: str) -> tuple[list[Mention], ComposeFile | None]:
     kind = kind_of(path)
     if kind in ("yaml", "json"):
         try:
-            documents = yamlio.documents(text, path, TargetError)
+            documents = parsers.documents(text, path, TargetError)
         except PortsyncError:
             kind = "text"
     if kind in ("yaml", "json"):

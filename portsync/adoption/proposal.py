@@ -14,7 +14,6 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from portsync import yamlio
 from portsync.adoption.discover import kind_of
 from portsync.adoption.environments import DEFAULT_ENV
 from portsync.adoption.inference import Inferred, Key, Placed
@@ -22,6 +21,7 @@ from portsync.adoption.naming import assigned
 from portsync.adoption.servicesets import Entry, Spec, by_service
 from portsync.adoption.textrules import pattern_for
 from portsync.keypath import KeyPath, Segment, render
+from portsync.yamlkit import parsers
 
 MODES = ("selectors", "indexes", "replace", "skip")  # how a file's mentions are managed
 _DATA = ("yaml", "json", "toml", "env")
@@ -31,7 +31,7 @@ _PLAIN = re.compile(r"[A-Za-z_.][\w.\-/\[\]=,{}]*")  # plain in block context: a
 
 def yaml_string(text: str) -> str:
     """``text`` as a YAML scalar that reads back as exactly that string."""
-    if _PLAIN.fullmatch(text) and yamlio.resolves_to_str(text):
+    if _PLAIN.fullmatch(text) and parsers.resolves_to_str(text):
         return text
     if text.isprintable():
         return "'" + text.replace("'", "''") + "'"

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from portsync import fsio, yamlio
+from portsync import fsio
 from portsync.commands.table import select_envs
 from portsync.errors import RegistryError, UsageError
 from portsync.model import Environment, PortRange, Registry
 from portsync.registry.resolution import PortTable, ResolvedPort
 from portsync.report import EXIT_DRIFT, EXIT_OK, Output
 from portsync.sync import load
+from portsync.yamlkit import parsers
 
 LOWEST, HIGHEST = 1024, 65535
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -83,7 +84,7 @@ def allocate(table: PortTable, service: str, group: str | None,
 def _check_name(registry: Registry, service: str) -> None:
     if registry.service(service) is not None:
         raise UsageError(f"service {service!r} already exists in {registry.label}")
-    if not _PLAIN.fullmatch(service) or not yamlio.resolves_to_str(service):
+    if not _PLAIN.fullmatch(service) or not parsers.resolves_to_str(service):
         raise UsageError(f"service name {service!r}: use letters, digits, '.', '_' and '-', "
                          "starting with a letter or digit")
 
@@ -163,7 +164,7 @@ def entry_text(found: Allocation) -> str:
 
 def _scalar(name: str) -> str:
     # A JSON string is a valid double-quoted YAML scalar.
-    return name if _PLAIN.fullmatch(name) and yamlio.resolves_to_str(name) else json.dumps(name)
+    return name if _PLAIN.fullmatch(name) and parsers.resolves_to_str(name) else json.dumps(name)
 
 
 def insert_service(text: str, name: str, value: str, label: str) -> tuple[str, int]:

@@ -15,13 +15,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from portsync import yamlio
 from portsync.adoption.discover import Scanned, scan_all
 from portsync.adoption.files import RepoFiles, Skipped, repo_files
 from portsync.adoption.mentions import Mention
 from portsync.registry.finding import REGISTRY_NAME
 from portsync.report import EXIT_DRIFT, EXIT_OK, Output
 from portsync.sync import Loaded
+from portsync.yamlkit import parsers
 
 Span = tuple[int, int]
 
@@ -108,7 +108,7 @@ def audit(registry_path: Path) -> AuditResult:
     loaded = load(registry_path)
     root = loaded.registry.root
     owners = _owners(loaded)
-    with yamlio.remembered():  # the scan reads the files the editors have parsed
+    with parsers.remembered():  # the scan reads the files the editors have parsed
         spans = managed_spans(loaded)
         listed = repo_files(root)
         scanned, skipped = _read(root, listed, loaded.registry.path.name)

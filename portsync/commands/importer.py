@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portsync import fsio, yamlio
+from portsync import fsio
 from portsync.adoption.inference import infer
 from portsync.adoption.proof import Proposal, prove
 from portsync.errors import UsageError
 from portsync.registry.finding import REGISTRY_NAME
 from portsync.report import Output
+from portsync.yamlkit import parsers
 
 
 def summary(proposal: Proposal, files: int) -> str:
@@ -31,7 +32,7 @@ def run_import(root: Path, write: bool) -> Output:
     if write and target.exists():
         raise UsageError(f"{fsio.display_path(target)} already exists; not overwriting it "
                          "(run without --write to see the proposal)")
-    with yamlio.remembered():  # the proof plans the files the scan has parsed
+    with parsers.remembered():  # the proof plans the files the scan has parsed
         inferred = infer(root)
         proposal = prove(inferred)
     if proposal.empty:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from portsync import yamlio
 from portsync.errors import TargetError
-from portsync.yamlnodes import Node
+from portsync.yamlkit import parsers
+from portsync.yamlkit.nodetree import Node
 
 HEADER = re.compile(r"([|>])([1-9]?)([-+]?)([1-9]?)([ \t]*(?:#[^\r\n]*)?)(\r?\n|$)")
 
@@ -95,7 +95,7 @@ def rewrite(text: str, node: Node, start: int, value: str, context: str, parent_
 def _reads(snippet: str, context: str, wanted: str) -> bool:
     """Whether the block in ``snippet`` reads back as ``wanted`` (final line breaks aside)."""
     try:
-        docs = yamlio.documents(snippet, "", TargetError)
+        docs = parsers.documents(snippet, "", TargetError)
     except TargetError:
         return False
     if len(docs) != 1:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from portsync import keypath, yamlio
+from portsync import keypath
 from portsync.editors import Edited, Span, splice
 from portsync.editors.yamlinsert import Splice, add_item, add_keys, format_key
 from portsync.editors.yamlscalar import (
@@ -28,7 +28,8 @@ from portsync.editors.yamlscalar import (
 )
 from portsync.errors import PortsyncError, TargetError
 from portsync.model import SetEdit, ValueChange
-from portsync.yamlnodes import Node
+from portsync.yamlkit import parsers
+from portsync.yamlkit.nodetree import Node
 
 _HOUSE_SAMPLE = 500  # quoted scalars looked at to learn the file's own quote character
 
@@ -61,7 +62,7 @@ class _Tree:
         self.text = text
         self.label = label
         self.error_type = error_type
-        docs = [d for d in yamlio.documents(text, label, error_type) if not _empty_document(d)]
+        docs = [d for d in parsers.documents(text, label, error_type) if not _empty_document(d)]
         self.several = len(docs) > 1
         self.root: Node | None = docs[0] if len(docs) == 1 else None
         if self.several:
@@ -210,7 +211,7 @@ def _insert(tree: _Tree, missing: _Missing, edit: SetEdit) -> tuple[list[Splice]
 
 def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     """Set each key path to its value, touching only the bytes of changed scalars."""
-    with yamlio.collector_paused():
+    with parsers.collector_paused():
         return _apply(text, edits, label)
 
 
@@ -290,7 +291,7 @@ def _check_reads_back(text: str, edits: Sequence[SetEdit], label: str) -> None:
 
 def spans(text: str, edits: Sequence[SetEdit], label: str) -> list[Span]:
     """The span of each value the edits address (that exists) in ``text``."""
-    with yamlio.collector_paused():
+    with parsers.collector_paused():
         tree = _Tree(text, label)
         found = [(tree.locate(edit.key, edit.key_text), edit.key_text) for edit in edits]
     return [(*value_span(text, spot), key) for spot, key in found if isinstance(spot, Spot)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from portsync.editors import line_of, newline_of
 from portsync.editors.yamlscalar import block_keeps, key_column, line_end, plain_ok, quoted
 from portsync.errors import TargetError
-from portsync.yamlnodes import Node
+from portsync.yamlkit.nodetree import Node
 
 Splice = tuple[int, int, str]
 _INDENT_STEP = 2

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from portsync import yamlio
 from portsync.editors import yamlblock
 from portsync.errors import TargetError
-from portsync.yamlnodes import Node
+from portsync.yamlkit import parsers
+from portsync.yamlkit.nodetree import Node
 
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_INDICATORS = frozenset(",[]{}")
@@ -62,9 +62,9 @@ def plain_ok(value: str, *, flow: bool, tagged: bool = False, old: str | None = 
         return False
     if tagged:
         return True
-    if old is not None and yamlio.resolve(value) == yamlio.STR:
-        return yamlio.resolve(value, (1, 1)) in (yamlio.STR, yamlio.resolve(old, (1, 1)))
-    return yamlio.resolves_to_str(value)
+    if old is not None and parsers.resolve(value) == parsers.STR:
+        return parsers.resolve(value, (1, 1)) in (parsers.STR, parsers.resolve(old, (1, 1)))
+    return parsers.resolves_to_str(value)
 
 
 def double_quoted(value: str) -> str:
@@ -106,7 +106,7 @@ def _digits(value: str) -> bool:
 def _tag(node: Node) -> str:
     if node.tag is not None:
         return node.tag
-    return yamlio.resolve(node.value) if node.style is None else "tag:yaml.org,2002:str"
+    return parsers.resolve(node.value) if node.style is None else "tag:yaml.org,2002:str"
 
 
 def is_null(node: Node) -> bool:

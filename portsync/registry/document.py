@@ -6,9 +6,10 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from portsync import fsio, quickyaml, yamlio
+from portsync import fsio
 from portsync.errors import RegistryError
 from portsync.model import InputFile
+from portsync.yamlkit import parsers, quickload
 
 
 def read_document(path: Path, label: str, proposed: str | None = None
@@ -21,8 +22,8 @@ def read_document(path: Path, label: str, proposed: str | None = None
         fsio.decode(proposed.encode("utf-8"), label, RegistryError)
     if text is None:
         raise RegistryError("file not found", where=label)
-    data = quickyaml.load(text.body)  # libyaml when it reads it as ruamel would (25x faster)
+    data = quickload.load(text.body)  # libyaml when it reads it as ruamel would (25x faster)
     if data is None:
-        data = yamlio.load(text.body, label, RegistryError)
+        data = parsers.load(text.body, label, RegistryError)
     digest = hashlib.blake2b(text.full.encode("utf-8"), digest_size=16).hexdigest()
     return data, InputFile(path.absolute(), digest)

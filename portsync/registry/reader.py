@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from portsync import yamlio
 from portsync.errors import PortsyncError, RegistryError
 from portsync.model import Notice, PortRange, Source
+from portsync.yamlkit import parsers
 
 RANGE_KEYS = ("from", "to", "reserved", "description")
 _RANGE_TEXT = re.compile(r"\s*(\d+)\s*-\s*(\d+)\s*")
@@ -31,7 +31,7 @@ class Reader:
 
     def at(self, container: Any, key: Any, *, of_value: bool = False) -> Source:
         """The source position of a key (or, with ``of_value``, of its value)."""
-        line, col = yamlio.position(container, key, of_value=of_value)
+        line, col = parsers.position(container, key, of_value=of_value)
         return Source(self.label, line, col)
 
     def error(self, container: Any, key: Any, message: str, *, of_value: bool = True) -> None:

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from portsync import yamlio, yamlnodes, yamlresolve
 from portsync.errors import PortsyncError
+from portsync.yamlkit import nodetree, parsers, resolver
 
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
          "FALSE": False}
@@ -42,7 +42,7 @@ class _Document:
     def exact(self, path: tuple[Any, ...]) -> Any:
         """The container at ``path`` as ruamel loads it (once, on first use: error paths only)."""
         if self._exact is None:
-            self._exact = yamlio.load(self.text, "ports.yaml", PortsyncError)
+            self._exact = parsers.load(self.text, "ports.yaml", PortsyncError)
         node = self._exact
         for step in path:
             node = node[step]
@@ -107,8 +107,8 @@ class PositionedList(list[Any]):
 
 def plain_value(text: str) -> Any:
     """A plain scalar as YAML 1.2 (ruamel) reads it; _Unsure for types this module leaves."""
-    tag = yamlresolve.resolve(text)
-    if tag == yamlresolve.STR:
+    tag = resolver.resolve(text)
+    if tag == resolver.STR:
         return text
     if tag == "tag:yaml.org,2002:bool":
         return _BOOL[text]
@@ -195,7 +195,7 @@ class _Builder:
         if container is None or id(container) not in self.sizes:
             raise _Unsure("an alias of a scalar, or of a container still open")
         self.extra += self.sizes[id(container)]
-        if self.extra > yamlnodes.MAX_ALIAS_NODES // 2:
+        if self.extra > nodetree.MAX_ALIAS_NODES // 2:
             raise _Unsure("many aliased nodes")  # ruamel decides on an alias bomb
         self.add(container, _Mark(container.lc.line, container.lc.col))
 
@@ -235,7 +235,7 @@ def load(text: str) -> Any | None:
             if kind == "ScalarEvent":
                 end = event.end_mark.index
                 if event.style in ("'", '"') and text[end:end + 1] == "#":
-                    return None  # "x"# c: not YAML, but libyaml takes it; yamlio refuses it
+                    return None  # "x"# c: not YAML, but libyaml takes it; parsers.py refuses it
                 builder.add(*_fold(event))
             elif kind == "MappingStartEvent":
                 builder.open(PositionedMap(), event)

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from portsync.errors import PortsyncError
-from portsync.yamlnodes import Node, TreeError, build, children
+from portsync.yamlkit.nodetree import Node, TreeError, build, children
 
 # ruamel's pure-Python parser reads about 200 KB a second: past this size a file
 # libyaml rejects gets libyaml's message rather than ruamel's, to stay within seconds.
@@ -99,7 +99,7 @@ def remembered() -> Iterator[None]:
 
 
 def documents(text: str, label: str, error_type: type[PortsyncError]) -> list[Node]:
-    """The root node of every document in ``text`` (see yamlnodes), or error_type at its line.
+    """The root node of every document in ``text`` (see nodetree), or error_type at its line.
 
     libyaml (PyYAML's C parser, some 25x faster) reads the file; ruamel's parser
     takes over when libyaml is missing or rejects the file, so that the error
@@ -211,7 +211,7 @@ STR = "tag:yaml.org,2002:str"
 
 def resolve(value: str, version: tuple[int, int] = (1, 2)) -> str:
     """The tag a plain scalar ``value`` gets under YAML ``version``'s schema (ruamel's table)."""
-    from portsync.yamlresolve import resolve as by_table  # no ruamel import (10-20 ms)
+    from portsync.yamlkit.resolver import resolve as by_table  # no ruamel import (10-20 ms)
 
     return by_table(value, version)
 

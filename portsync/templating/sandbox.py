@@ -18,9 +18,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from portsync import budget, fsio
-from portsync.budget import Exceeded
+from portsync import fsio
 from portsync.errors import TargetError
+from portsync.templating import budget
+from portsync.templating.budget import Exceeded
 
 __all__ = ["Exceeded", "environment"]
 

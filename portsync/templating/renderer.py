@@ -10,8 +10,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from portsync import budget, quickvalue, sandbox
 from portsync.errors import PortsyncError, TargetError
+from portsync.templating import budget, quickvalue, sandbox
 
 _MARKERS = ("{{", "{%", "{#")
 

@@ -1,7 +1,7 @@
 """The tag a plain YAML scalar gets, by ruamel.yaml's resolver table, without importing ruamel.
 
 A YAML target's rewritten value stays plain only if it reads back as the same
-string, in YAML 1.2 and 1.1 (editors/yamlscalar.py), and quickyaml reads a
+string, in YAML 1.2 and 1.1 (editors/yamlscalar.py), and quickload reads a
 registry as ruamel would: both asked ruamel's VersionedResolver, whose import
 (ruamel.yaml, ~10-20 ms) came on every drifted check and every sync. This is
 its table of implicit resolvers, as ruamel.yaml 0.18/0.19 has it (MIT
