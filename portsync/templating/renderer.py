@@ -75,6 +75,8 @@ class Renderer:
             place = env.loader.names.get(err.filename or "")
             line = f"{place}:{err.lineno}" if place else None
             raise spot.error(f"template syntax error: {err.message}", line) from err
+        except SyntaxError as err:  # Jinja's generated Python refused: f(name=1, name=2)
+            raise spot.error(f"template syntax error: {err.msg}", None) from err
         except budget.Exceeded as err:
             raise spot.error(f"template stopped: {err}", None) from err
         except TemplateError as err:
