@@ -161,12 +161,42 @@ def test_the_templates_folder_must_lie_inside_the_root(templates_dir: str, tmp_p
                       + file_target("hostname").replace("README.md", "copy.txt"),
                       "app.yaml": "server:\n  port: 8000\n"})
     before = snapshot(tmp_path)
+    message = (f"ports.yaml:1:16: templates_dir '{templates_dir}' must lie inside the "
+               "registry's folder")
+    for args in ((), ("validate",), ("--check",)):  # validate sees it too, before any render
+        result = run_cli(*args, cwd=root)
+        assert result.code == 2, result
+        assert result.err.splitlines() == [message], result
+    assert snapshot(tmp_path) == before
+
+
+def test_a_templates_folder_linked_out_of_the_root_is_refused(tmp_path: Path,
+                                                               run_cli: RunCli) -> None:
+    root = tmp_path / "repo"
+    build_tree(tmp_path, {"elsewhere/hostname": "secret\n"})
+    build_tree(root, {"ports.yaml": "templates_dir: tpl\n"
+                      + file_target("hostname").replace("README.md", "copy.txt"),
+                      "app.yaml": "server:\n  port: 8000\n"})
+    (root / "tpl").symlink_to(tmp_path / "elsewhere")
+    before = snapshot(tmp_path)
     result = run_cli(cwd=root)
     assert result.code == 2, result
     assert result.err.endswith("the templates folder leads outside the registry's folder "
                                "(templates_dir must lie inside it); refusing it (rendering "
                                "copy.txt, template hostname)\n"), result
     assert snapshot(tmp_path) == before
+
+
+def test_a_value_jinja_cannot_compile_is_a_syntax_error(tmp_path: Path, run_cli: RunCli) -> None:
+    """Jinja parses ``name=`` twice, then Python refuses the code it generated (was exit 3)."""
+    root = build_tree(tmp_path, {"ports.yaml": REGISTRY.replace(
+        "port('web') }}", "port('web', name='a', name='b') }}"),
+        "app.yaml": "server:\n  port: 1\n"})
+    result = run_cli("--check", cwd=root)
+    assert result.code == 2, result
+    assert result.err.splitlines() == ["ports.yaml:6:11: server.port: template syntax error: "
+                                       "keyword argument repeated: name (rendering app.yaml)"], \
+        result
 
 
 @pytest.mark.parametrize("name", ["page.j2", "sub/page.j2"])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
-from portsync.errors import RegistryError, raise_all
+from portsync.errors import RegistryError, clip, raise_all
 from portsync.model import Environment, IncludeEntry, PortRange, Registry, Source
 from portsync.registry.reader import describe, is_int, position_key
 from portsync.registry.service_schema import ServiceReader
@@ -51,7 +52,7 @@ class SchemaReader(ServiceReader):
         default = self.default_environment(data)
         services = self.services(data)
         targets = self.targets(data, tuple(s.name for s in services))
-        templates = self.text(data, "templates_dir", "ports.yaml") or "templates"
+        templates = self.templates_dir(data)
         includes = self.includes(data)
         raise_all(sorted(self.problems, key=position_key))
         return Registry(
@@ -60,6 +61,21 @@ class SchemaReader(ServiceReader):
             templates_dir=path.parent / templates, warnings=tuple(self.warnings),
             default_environment=default, includes=includes, origin=self.origin,
         )
+
+    def templates_dir(self, data: Mapping[Any, Any]) -> str:
+        """The templates folder as written; one leading outside the root is an error here.
+
+        Links inside the root are resolved (and refused if they lead out) when a
+        template is read; this catches the written path in ``validate`` already.
+        """
+        written = self.text(data, "templates_dir", "ports.yaml")
+        if written is None:
+            return "templates"
+        path = PurePath(written)
+        if path.is_absolute() or path.drive or ".." in PurePath(os.path.normpath(path)).parts:
+            self.error(data, "templates_dir",
+                       f"templates_dir {clip(written)!r} must lie inside the registry's folder")
+        return written
 
     def ranges(self, data: Mapping[Any, Any]) -> tuple[PortRange, ...]:
         """The named ranges of ``ranges:``."""
