@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from portsync.mode import Mode
+    from portsync.registry.gitcache import GitAccess
     from portsync.sync import SyncResult
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -237,7 +238,7 @@ def _sync(check: bool, dry_run: bool, registry: str | None, envs: tuple[str, ...
     from portsync.report import render_result
 
     mode = Mode.from_flags(check=check, dry_run=dry_run, output=output, quiet=quiet,
-                           verbose=verbose, envs=envs, fetch=fetch)
+                           verbose=verbose, envs=envs, fetch=fetch, cache_dir=_cache_dir())
 
     def body() -> Output:
         path = _find(registry)
@@ -275,7 +276,7 @@ def _cached_check(path: Path, mode: Mode, compute: Callable[[], tuple[SyncResult
     """
     from portsync import cache
 
-    folder = cache.folder(os.environ.get("PORTSYNC_CACHE_DIR"))
+    folder = cache.folder(mode.cache_dir)
     key = cache.request_key(str(path), list(mode.envs) if mode.envs else None, mode.output,
                             mode.quiet, mode.verbose, os.getcwd())
     hit = cache.lookup(folder, key)
@@ -289,6 +290,18 @@ def _cached_check(path: Path, mode: Mode, compute: Callable[[], tuple[SyncResult
         recorder.store([(str(i.path), i.digest) for i in result.inputs], str(result.templates_dir),
                        [(change.path, change.before) for change, _ in result.files], answer)
     return output
+
+
+def _cache_dir() -> str | None:
+    """``$PORTSYNC_CACHE_DIR``: the cache folder for --check answers and git includes."""
+    return os.environ.get("PORTSYNC_CACHE_DIR") or None
+
+
+def _git() -> GitAccess:
+    """Git includes as every command but sync reads them: fetched when not cached yet."""
+    from portsync.registry.gitcache import GitAccess
+
+    return GitAccess(cache_dir=_cache_dir())
 
 
 def _fix_command(registry: str | None, envs: tuple[str, ...]) -> str:
@@ -331,7 +344,7 @@ def validate(ctx: click.Context, registry: str | None, output: str, quiet: bool,
 
     def body() -> Output:
         path = _find(registry)
-        return render_validation(path, load(path).registry, output, quiet)
+        return render_validation(path, load(path, _git()).registry, output, quiet)
 
     ctx.exit(_guarded(verbose, output, body))
 
@@ -353,7 +366,7 @@ def table(ctx: click.Context, registry: str | None, envs: tuple[str, ...], fmt: 
     from portsync.sync import load
 
     def body() -> Output:
-        return plain(render_table(load(_find(registry)).table, envs, fmt))
+        return plain(render_table(load(_find(registry), _git()).table, envs, fmt))
 
     ctx.exit(_guarded(verbose, fmt, body))
 
@@ -381,7 +394,8 @@ def allocate(ctx: click.Context, service: str, group: str | None, envs: tuple[st
     from portsync.commands.allocate import run_allocate
 
     def body() -> Output:
-        return run_allocate(_find(registry), service, group, envs, write, quiet, publish)
+        return run_allocate(_find(registry), service, group, envs, write, quiet, publish,
+                            _git())
 
     ctx.exit(_guarded(verbose, "text", body))
 
@@ -404,7 +418,7 @@ def status(ctx: click.Context, registry: str | None, envs: tuple[str, ...], fmt:
     from portsync.sync import load
 
     def body() -> Output:
-        loaded = load(_find(registry))
+        loaded = load(_find(registry), _git())
         select_envs(loaded.registry, envs)  # an unknown name is a usage error
         return plain(render_status(loaded.table, envs, fmt))
 
@@ -460,7 +474,7 @@ def audit(ctx: click.Context, strict: bool, registry: str | None, fmt: str,
     def body() -> Output:
         chosen = registry or os.environ.get("PORTSYNC_REGISTRY")
         found = _find(registry) if chosen else nearest_registry(Path.cwd())
-        result = run_audit(found) if found else audit_baseline(Path.cwd())
+        result = run_audit(found, _git()) if found else audit_baseline(Path.cwd())
         return render_audit(result, fmt, strict)
 
     ctx.exit(_guarded(verbose, fmt, body))

@@ -13,7 +13,7 @@ from portsync.errors import PortsyncError, TargetError, UsageError, raise_all
 from portsync.mode import Action, Mode
 from portsync.model import FileChange, InputFile, Notice, Plan, Registry
 from portsync.plan import build_plan
-from portsync.registry.gitcache import Fetch
+from portsync.registry.gitcache import DEFAULT_ACCESS, Fetch, GitAccess
 from portsync.registry.loading import load_registry
 from portsync.registry.policy import check_policy
 from portsync.registry.resolution import PortTable
@@ -60,13 +60,14 @@ class SyncResult:
         return [(f, p) for f, p in self.files if f.changed]
 
 
-def load(path: Path, fetch: Fetch = Fetch.MISSING, proposed: str | None = None) -> Loaded:
+def load(path: Path, git: GitAccess = DEFAULT_ACCESS, proposed: str | None = None) -> Loaded:
     """Load ports.yaml and its includes, check the port policy; all problems at once.
 
-    ``fetch`` says when a git include may be fetched (default: when not cached yet);
+    ``git`` says when a git include may be fetched (default: when not cached yet) and
+    which cache folder holds it;
     ``proposed`` is text checked in place of ports.yaml, which is not read.
     """
-    registry = load_registry(path, fetch, proposed)
+    registry = load_registry(path, git, proposed)
     table = PortTable(registry)
     check_policy(registry, table)
     return Loaded(registry, table)
@@ -140,7 +141,7 @@ def _run(path: Path, mode: Mode, progress: Progress | None, refused: str | None
     # --check fetches nothing it has not fetched before, unless --fetch asks for it.
     fetch = Fetch.REFRESH if mode.fetch else \
         Fetch.NEVER if mode.action is Action.CHECK else Fetch.MISSING
-    loaded = load(path, fetch)
+    loaded = load(path, GitAccess(fetch, mode.cache_dir))
     plan = make_plan(loaded, mode.envs, progress)
     files = tuple((f, fsio.display_path(f.absolute)) for f in plan.files)
     drifts = tuple(plan_drifts(files)) if mode.action is Action.CHECK else ()

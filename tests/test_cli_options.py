@@ -226,9 +226,7 @@ def test_only_the_cli_imports_click_or_reads_the_environment() -> None:
 
     # entry.py answers a cached check before click loads: it reads what cli.py reads.
     # cache.py finds the platform's cache folder as platformdirs does, from HOME/XDG.
-    # registry/gitcache.py: an exception still to remove (the CLI should pass the folder).
-    allowed = {"cli.py": None, "entry.py": None, "cache.py": {"HOME", "XDG_CACHE_HOME"},
-               "registry/gitcache.py": {"PORTSYNC_CACHE_DIR"}}
+    allowed = {"cli.py": None, "entry.py": None, "cache.py": {"HOME", "XDG_CACHE_HOME"}}
     package = Path(__file__).resolve().parents[1] / "portsync"
     offenders = []
     for module in sorted(package.rglob("*.py")):

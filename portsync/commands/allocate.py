@@ -12,6 +12,7 @@ from portsync import fsio
 from portsync.commands.table import select_envs
 from portsync.errors import RegistryError, UsageError
 from portsync.model import Environment, PortRange, Registry
+from portsync.registry.gitcache import DEFAULT_ACCESS, GitAccess
 from portsync.registry.resolution import PortTable, ResolvedPort
 from portsync.report import EXIT_DRIFT, EXIT_OK, Output
 from portsync.sync import load
@@ -183,7 +184,7 @@ def insert_service(text: str, name: str, value: str, label: str) -> tuple[str, i
     return new, line
 
 
-def write_allocation(registry: Registry, found: Allocation) -> int:
+def write_allocation(registry: Registry, found: Allocation, git: GitAccess = DEFAULT_ACCESS) -> int:
     """Add the service to ports.yaml under the sync lock, atomically; return its line.
 
     The new text is validated in the file's place first. A symlinked ports.yaml
@@ -198,23 +199,24 @@ def write_allocation(registry: Registry, found: Allocation) -> int:
     text = (fsio.BOM if original.bom else "") + body
     # Validate the new text in the file's place: same messages, and includes by
     # relative path still resolve.
-    load(path, proposed=text)
+    load(path, git, proposed=text)
     fsio.replace_locked(path, original.full, text, label)
     return line
 
 
 def run_allocate(path: Path, service: str, group: str | None, envs: Sequence[str],
-                 write: bool, quiet: bool = False, publish: bool = False) -> Output:
+                 write: bool, quiet: bool = False, publish: bool = False,
+                 git: GitAccess = DEFAULT_ACCESS) -> Output:
     """``portsync allocate``: the port alone on stdout (for scripts), the details on stderr.
 
     ``quiet`` leaves the details out; a full range is still explained.
     """
-    loaded = load(path)
+    loaded = load(path, git)
     found = allocate(loaded.table, service, group, envs, publish)
     if found.port is None:
         return Output([], [f"portsync: {describe(found)}"], EXIT_DRIFT)
     details = [describe(found)]
     if write:
-        line = write_allocation(loaded.registry, found)
+        line = write_allocation(loaded.registry, found, git)
         details.append(f"added {service}: {entry_text(found)} to {loaded.registry.label}:{line}")
     return Output([str(found.port)], [] if quiet else details, EXIT_OK)

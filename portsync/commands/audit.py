@@ -19,6 +19,7 @@ from portsync.adoption.discover import Scanned, scan_all
 from portsync.adoption.files import RepoFiles, Skipped, repo_files
 from portsync.adoption.mentions import Mention
 from portsync.registry.finding import REGISTRY_NAME
+from portsync.registry.gitcache import DEFAULT_ACCESS, GitAccess
 from portsync.report import EXIT_DRIFT, EXIT_OK, Output
 from portsync.sync import Loaded
 from portsync.yamlkit import parsers
@@ -100,12 +101,12 @@ def _within(kept: list[Span], ends: list[int], m: Mention) -> bool:
     return ends[index] >= m.end  # the furthest-reaching of them reaches past it
 
 
-def audit(registry_path: Path) -> AuditResult:
+def audit(registry_path: Path, git: GitAccess = DEFAULT_ACCESS) -> AuditResult:
     """Scan the registry root's files for mentions of its ports, managed or hard-coded."""
     from portsync.adoption.managed import managed_spans
     from portsync.sync import load
 
-    loaded = load(registry_path)
+    loaded = load(registry_path, git)
     root = loaded.registry.root
     owners = _owners(loaded)
     with parsers.remembered():  # the scan reads the files the editors have parsed

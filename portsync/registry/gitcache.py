@@ -39,6 +39,21 @@ class Fetch(Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class GitAccess:
+    """When git includes may be fetched, and the cache folder their checkouts live in.
+
+    ``cache_dir`` is ``$PORTSYNC_CACHE_DIR`` as the CLI read it (None: the
+    platform's cache folder), the same folder the ``--check`` cache uses.
+    """
+
+    fetch: Fetch = Fetch.MISSING
+    cache_dir: str | None = None
+
+
+DEFAULT_ACCESS = GitAccess()  # fetch what is not cached yet, into the platform's cache folder
+
+
+@dataclass(frozen=True, slots=True)
 class Checkout:
     """A repository's files at a rev, in the cache, and the commit the rev named."""
 
@@ -50,12 +65,11 @@ class GitError(Exception):
     """git failed; the message is git's own one-line reason."""
 
 
-def checkout(url: str, rev: str, fetch: Fetch, where: str) -> Checkout:
-    """The checkout of ``url`` at ``rev``, fetched first when ``fetch`` allows and needs it."""
+def checkout(url: str, rev: str, git: GitAccess, where: str) -> Checkout:
+    """The checkout of ``url`` at ``rev``, fetched first when ``git`` allows and needs it."""
     label = f"{url}@{rev}"
-    # The --check cache's folder (cache.root), read here as the CLI reads it: a git include
-    # is found the same way by every command that loads a registry.
-    base = Path(cache.root(os.environ.get("PORTSYNC_CACHE_DIR"))) / INCLUDES
+    fetch = git.fetch
+    base = Path(cache.root(git.cache_dir)) / INCLUDES
     folder = base / hashlib.sha256(f"{url}\0{rev}".encode()).hexdigest()[:32]
     known = _recorded(folder)
     if known is not None and fetch is not Fetch.REFRESH:

@@ -20,7 +20,7 @@ from portsync.model import IncludeEntry, Registry, Service
 from portsync.registry import gitcache
 from portsync.registry.document import read_document
 from portsync.registry.finding import REGISTRY_NAME
-from portsync.registry.gitcache import Fetch
+from portsync.registry.gitcache import GitAccess
 from portsync.registry.reader import is_int
 from portsync.registry.schema import SchemaReader
 
@@ -33,7 +33,7 @@ class _Place:
     name: str = ""
 
 
-def follow_includes(root: Registry, fetch: Fetch) -> Registry:
+def follow_includes(root: Registry, git: GitAccess) -> Registry:
     """``root`` with every registry it includes, and every file read, attached."""
     if not root.includes:
         return root
@@ -46,7 +46,7 @@ def follow_includes(root: Registry, fetch: Fetch) -> Registry:
         parent, entry = queue.popleft()
         try:
             path, place, label, origin = _locate(root, parent, places[parent.path], entry,
-                                                 fetch)
+                                                 git)
             real = os.path.realpath(path)
             if real in seen:
                 continue  # read already: a cycle, or two registries sharing an include
@@ -64,7 +64,7 @@ def follow_includes(root: Registry, fetch: Fetch) -> Registry:
                    inputs=root.inputs + tuple(f for r in included for f in r.inputs))
 
 
-def _locate(root: Registry, parent: Registry, place: _Place, entry: IncludeEntry, fetch: Fetch
+def _locate(root: Registry, parent: Registry, place: _Place, entry: IncludeEntry, git: GitAccess
             ) -> tuple[Path, _Place, str, str]:
     """The included file, the checkout it lies in, and its two names.
 
@@ -78,7 +78,7 @@ def _locate(root: Registry, parent: Registry, place: _Place, entry: IncludeEntry
         url = entry.git
         if url.startswith("."):  # ./x.git, ../x.git: beside the registry that names it
             url = (parent.root / url).absolute().as_posix()
-        found = gitcache.checkout(url, entry.rev, fetch, where)
+        found = gitcache.checkout(url, entry.rev, git, where)
         place = _Place(found.folder, f"{url}@{entry.rev}")
         path = found.folder / (entry.path or REGISTRY_NAME)
     else:

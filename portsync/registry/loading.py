@@ -8,19 +8,19 @@ from pathlib import Path
 from portsync import fsio
 from portsync.model import Registry
 from portsync.registry.document import read_document
-from portsync.registry.gitcache import Fetch
+from portsync.registry.gitcache import DEFAULT_ACCESS, GitAccess
 from portsync.registry.includes import follow_includes
 from portsync.registry.schema import SchemaReader
 
 
-def load_registry(path: Path, fetch: Fetch = Fetch.MISSING, proposed: str | None = None
+def load_registry(path: Path, git: GitAccess = DEFAULT_ACCESS, proposed: str | None = None
                   ) -> Registry:
     """Read and schema-check ports.yaml and its includes; every problem is reported at once.
 
-    ``fetch`` says whether a git include not in the cache yet may be fetched;
+    ``git`` says whether a git include not in the cache yet may be fetched, and where;
     ``proposed`` is text read in place of ports.yaml (an edit checked before it is written).
     """
     label = fsio.display_path(path)
     data, source = read_document(path, label, proposed)
     registry = SchemaReader(label).registry(data, path.absolute())
-    return follow_includes(replace(registry, inputs=(source,)), fetch)
+    return follow_includes(replace(registry, inputs=(source,)), git)
