@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from portsync.errors import clip
 from portsync.model import FileChange, ValueChange
 
+# A file whose text would change while none of its values does (its values are right, but
+# written otherwise): rare, and never reported as a generated file.
+TEXT_DIFFERS = "holds the right values, but not as portsync writes them"
 _BREAKS_LINE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
@@ -64,7 +67,7 @@ def file_drifts(change: FileChange, shown_path: str) -> list[Drift]:
               for c in change.changes if c.key is None]
     found = others + (_value_drifts(shown_path, values) if values else [])
     if not found and change.changed:
-        found = [Drift(shown_path, None, None, None, None, "out of date")]
+        found = [Drift(shown_path, None, None, None, None, TEXT_DIFFERS)]
     return found
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from portsync.drift import TEXT_DIFFERS
 from portsync.errors import PortsyncError
 from portsync.mode import Action
 from portsync.model import Notice, Registry
@@ -56,11 +57,12 @@ def summary(result: SyncResult) -> str:
 
 def _drift_counts(result: SyncResult) -> str:
     """``2 values drifted and 1 block out of date``: values, blocks and whole files apart."""
-    kinds = {"value": 0, "block": 0, "generated file": 0, "missing file": 0}
+    kinds = {"value": 0, "block": 0, "generated file": 0, "file": 0, "missing file": 0}
     for drift in result.drifts:
         label = drift.label or ""
         kind = "value" if drift.key is not None else "block" if label.startswith("block ") \
-            else "missing file" if label == "missing" else "generated file"
+            else "missing file" if label == "missing" else "file" if label == TEXT_DIFFERS \
+            else "generated file"
         kinds[kind] += 1
     parts = [f"{_plural(n, kind)} {'drifted' if kind == 'value' else 'out of date'}"
              for kind, n in kinds.items() if n and kind != "missing file"]

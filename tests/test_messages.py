@@ -53,6 +53,7 @@ def test_a_changed_file_always_has_a_drift_line_and_a_summary() -> None:
     change = FileChange("app.toml", Path("app.toml"), "port = 8_000\n", "port = 8000\n",
                         (ValueChange("port", 1, "8000", "8000"),))
     drifts = file_drifts(change, "app.toml")
-    assert [(d.path, d.message) for d in drifts] == [("app.toml", "out of date")]
+    assert [(d.path, d.message) for d in drifts] == [
+        ("app.toml", "holds the right values, but not as portsync writes them")]
     result = SyncResult(Action.CHECK, ((change, "app.toml"),), tuple(drifts), (), ())
-    assert summary(result) == "1 generated file out of date in 1 file, 0 already in sync"
+    assert summary(result).startswith("1 file out of date in 1 file, 0 already in sync")
