@@ -92,7 +92,7 @@ def _entry(item: object) -> dict[str, str | None]:
 
 
 def _notice(folder: Path, message: str) -> Notice:
-    return Notice(Source(fsio.display_path(folder / JOURNAL_NAME), 1, 1), message)
+    return Notice(Source(fsio.display_path(folder / JOURNAL_NAME), 0, 0), message)
 
 
 def pending(folder: Path) -> list[Notice]:

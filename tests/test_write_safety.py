@@ -171,7 +171,7 @@ def test_a_run_killed_between_renames_is_finished_by_the_next(
     (root / "ports.yaml").write_text(registry(*NAMES).replace("8000", "9000"))
     result = run_cli(cwd=root)
     assert result.code == 0, result
-    assert ("warning: .portsync.journal:1:1: finished the writes of an interrupted run: "
+    assert ("warning: .portsync.journal: finished the writes of an interrupted run: "
             "t2.yaml, t3.yaml, t4.yaml") in result.err, result
     # The journal was finished first, then the new registry planned from what it wrote.
     assert [(root / n).read_text() for n in NAMES] == [NEW.replace("8000", "9000")] * 5
