@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from portsync.errors import clip
 from portsync.model import FileChange, ValueChange
@@ -16,8 +16,7 @@ TEXT_DIFFERS = "holds the right values, but not as portsync writes them"
 _BREAKS_LINE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
-@dataclass(frozen=True, slots=True)
-class Drift:
+class Drift(NamedTuple):
     """One drifted value, block or file, ready to be reported."""
 
     path: str

@@ -7,8 +7,8 @@ import os
 import stat
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from portsync.errors import PortsyncError, TargetError
 
@@ -19,8 +19,7 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a w
 _BINARY = getattr(os, "O_BINARY", 0)
 
 
-@dataclass(frozen=True, slots=True)
-class FileText:
+class FileText(NamedTuple):
     """A decoded text file: its body without BOM, and whether it had one."""
 
     body: str
@@ -32,8 +31,7 @@ class FileText:
         return BOM + self.body if self.bom else self.body
 
 
-@dataclass(frozen=True, slots=True)
-class Write:
+class Write(NamedTuple):
     """One file to write: the text it must still hold (None: it must not exist) and the new one."""
 
     path: Path
@@ -42,8 +40,7 @@ class Write:
     label: str
 
 
-@dataclass(frozen=True, slots=True)
-class Staged:
+class Staged(NamedTuple):
     """A write whose new text waits on disk in ``temp``, beside its file."""
 
     write: Write

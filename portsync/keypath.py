@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from portsync.errors import PortsyncError, TargetError
 
 
-@dataclass(frozen=True, slots=True)
-class Selector:
+class Selector(NamedTuple):
     """``[FIELD=VALUE,...]``: the one list item whose every FIELD (a dotted path) reads VALUE.
 
     ``text`` is the selector as the user wrote it, between the brackets, so that
@@ -20,7 +18,16 @@ class Selector:
     """
 
     conditions: tuple[tuple[tuple[str, ...], str], ...]
-    text: str = field(default="", compare=False)
+    text: str = ""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Selector) and self.conditions == other.conditions
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self.conditions)
 
     def __str__(self) -> str:
         if self.text:
@@ -163,8 +170,7 @@ def render(path: KeyPath) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True, slots=True)
-class Reached(Generic[N]):
+class Reached(NamedTuple, Generic[N]):
     """How far a key path leads: the deepest node, the keys still missing below it.
 
     ``trail`` holds every node from the root to ``node``; ``entry`` is the NAME
@@ -179,8 +185,7 @@ class Reached(Generic[N]):
     entry: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Nodes(Generic[N]):
+class Nodes(NamedTuple, Generic[N]):
     """How to read one format's node tree.
 
     ``kind`` names a node "mapping", "list" or "value"; ``child`` is a key's

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 
 class Action(Enum):
@@ -14,8 +14,7 @@ class Action(Enum):
     DIFF = "diff"
 
 
-@dataclass(frozen=True, slots=True)
-class Mode:
+class Mode(NamedTuple):
     """The run's action, output format and verbosity.
 
     ``fetch``: fetch git includes again; ``cache_dir``: ``$PORTSYNC_CACHE_DIR`` as read

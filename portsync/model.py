@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from portsync.keypath import KeyPath
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """Where something is written in ports.yaml (1-based line and column; 0: the whole file)."""
 
     file: str
@@ -23,8 +22,7 @@ class Source:
         return f"{self.file}:{self.line}:{self.col}" if self.line > 0 else self.file
 
 
-@dataclass(frozen=True, slots=True)
-class PortForm:
+class PortForm(NamedTuple):
     """A port as written: a base number, per-environment pins, or both.
 
     ``base`` is the int form or a mapping's ``default:``; ``pins`` are the
@@ -32,11 +30,10 @@ class PortForm:
     """
 
     base: int | None
-    pins: Mapping[str, int] = field(default_factory=dict)
+    pins: Mapping[str, int] = MappingProxyType({})  # shared, hence read-only
 
 
-@dataclass(frozen=True, slots=True)
-class NamedPort:
+class NamedPort(NamedTuple):
     """One named port of a service ("http", "grpc", ...) and its published form."""
 
     name: str
@@ -45,8 +42,7 @@ class NamedPort:
     source: Source
 
 
-@dataclass(frozen=True, slots=True)
-class Service:
+class Service(NamedTuple):
     """A service of the registry with its named ports.
 
     ``publish`` names the ports a host publishes (all of them unless the
@@ -76,8 +72,7 @@ class Service:
         return port_name in self.publish
 
 
-@dataclass(frozen=True, slots=True)
-class PortRange:
+class PortRange(NamedTuple):
     """An inclusive range of ports, named in ``ranges:`` or an environment's ``range``."""
 
     name: str
@@ -94,8 +89,7 @@ class PortRange:
         return f"{self.start}-{self.end}"
 
 
-@dataclass(frozen=True, slots=True)
-class Environment:
+class Environment(NamedTuple):
     """A port scheme: production, development, test... with its offsets and allowed range.
 
     ``offset`` moves both sides of a port; ``host_offset`` only the published side.
@@ -108,8 +102,7 @@ class Environment:
     host_offset: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
+class Notice(NamedTuple):
     """A warning about the registry: where it is and what it says (not an error)."""
 
     where: Source
@@ -119,16 +112,14 @@ class Notice:
         return f"{self.where}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
-class InputFile:
+class InputFile(NamedTuple):
     """A registry file that was read, with the blake2b-128 hex digest of its bytes as read."""
 
     path: Path
     digest: str
 
 
-@dataclass(frozen=True, slots=True)
-class SetValue:
+class SetValue(NamedTuple):
     """One ``set:`` entry of a target: key path (may hold {env}/{service}) -> value."""
 
     key: str
@@ -136,8 +127,7 @@ class SetValue:
     source: Source
 
 
-@dataclass(frozen=True, slots=True)
-class ReplaceRule:
+class ReplaceRule(NamedTuple):
     """One ``replace:`` entry: a regex whose ``port`` group (or group 1) is rewritten.
 
     An ``optional`` rule may match nothing (one rule list shared by several files).
@@ -149,8 +139,7 @@ class ReplaceRule:
     optional: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(NamedTuple):
     """A target as declared in ports.yaml, before {env}/{service} expansion."""
 
     path: str
@@ -165,8 +154,7 @@ class Target:
     source: Source
 
 
-@dataclass(frozen=True, slots=True)
-class IncludeEntry:
+class IncludeEntry(NamedTuple):
     """One ``include:`` entry: a registry by ``path``, or by ``git`` URL at ``rev`` (+ path)."""
 
     path: str | None
@@ -175,8 +163,7 @@ class IncludeEntry:
     source: Source
 
 
-@dataclass(frozen=True, slots=True)
-class Registry:
+class Registry(NamedTuple):
     """A loaded, schema-valid ports.yaml.
 
     ``services`` are its own; ``included`` holds every registry it includes,
@@ -224,8 +211,7 @@ class Registry:
         return next((r for r in self.ranges if r.name == name), None)
 
 
-@dataclass(frozen=True, slots=True)
-class ValueChange:
+class ValueChange(NamedTuple):
     """A value an editor found different from what the registry implies.
 
     ``found`` is None when the key (or file) is missing; ``key`` is None for
@@ -239,8 +225,7 @@ class ValueChange:
     label: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class FileChange:
+class FileChange(NamedTuple):
     """The planned state of one file: its text before (None: missing) and after."""
 
     path: str
@@ -255,8 +240,7 @@ class FileChange:
         return self.before != self.after
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(NamedTuple):
     """Every target file's planned state, computed before anything is written."""
 
     files: tuple[FileChange, ...]
@@ -267,8 +251,7 @@ class Plan:
         return tuple(f for f in self.files if f.changed)
 
 
-@dataclass(frozen=True, slots=True)
-class SetEdit:
+class SetEdit(NamedTuple):
     """Set the value at a key path (already expanded and rendered)."""
 
     key: KeyPath
@@ -277,8 +260,7 @@ class SetEdit:
     source: Source
 
 
-@dataclass(frozen=True, slots=True)
-class ReplaceEdit:
+class ReplaceEdit(NamedTuple):
     """Rewrite the ``port`` group (or group 1) of every match of a regex (``optional``: or none)."""
 
     pattern: str
@@ -287,8 +269,7 @@ class ReplaceEdit:
     optional: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class RenderEdit:
+class RenderEdit(NamedTuple):
     """A rendered template: the whole file, or the lines of one marked block."""
 
     template: str
@@ -300,8 +281,7 @@ class RenderEdit:
 Edit = SetEdit | ReplaceEdit | RenderEdit
 
 
-@dataclass(frozen=True, slots=True)
-class FileJob:
+class FileJob(NamedTuple):
     """Everything the targets ask of one file, after {env}/{service} expansion."""
 
     path: str

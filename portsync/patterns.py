@@ -9,8 +9,7 @@ linear-time engine such as RE2 refuses) and takes a ``timeout=``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from portsync.errors import PortsyncError
 
@@ -21,8 +20,7 @@ TIMEOUT = 2.0  # seconds for every match of one pattern in one file
 MAX_MATCHES = 10_000  # matches of one pattern in one file
 
 
-@dataclass(frozen=True, slots=True)
-class Pattern:
+class Pattern(NamedTuple):
     """A compiled pattern (``^``/``$`` at every line) and the group it rewrites."""
 
     text: str

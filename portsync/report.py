@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from portsync.drift import TEXT_DIFFERS
 from portsync.errors import PortsyncError
@@ -22,8 +21,7 @@ EXIT_OK, EXIT_DRIFT, EXIT_ERROR, EXIT_BUG = 0, 1, 2, 3
 _WHERE = re.compile(r"^(?P<file>.*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?$")
 
 
-@dataclass(frozen=True, slots=True)
-class Output:
+class Output(NamedTuple):
     """What to print: lines for stdout and stderr, the exit code, and which line sums up.
 
     ``headline`` is the summary line among them (``all 18 files in sync``), named

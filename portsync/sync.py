@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from portsync import fsio, journal
 from portsync.drift import Drift, plan_drifts
@@ -34,16 +33,14 @@ def _each(progress: Progress | None, items: Sequence[T], label: str) -> Iterable
     return items if progress is None else progress(items, label)
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
+class Loaded(NamedTuple):
     """A registry that passed schema and policy checks, with its resolved ports."""
 
     registry: Registry
     table: PortTable
 
 
-@dataclass(frozen=True, slots=True)
-class SyncResult:
+class SyncResult(NamedTuple):
     """What a sync run planned, found and wrote; paths as the user should see them."""
 
     action: Action

@@ -8,7 +8,6 @@ original text that the editors rewrote are the managed ones.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import re
 from collections import defaultdict
@@ -38,10 +37,10 @@ def _stamped(jobs: list[FileJob]) -> list[FileJob]:
             count += 1
             sentinel = f"{_SENTINEL_HEAD}{count:05d}"
             if isinstance(edit, RenderEdit):
-                edits.append(dataclasses.replace(edit, text=sentinel + "\n"))
+                edits.append(edit._replace(text=sentinel + "\n"))
             else:
-                edits.append(dataclasses.replace(edit, value=sentinel))
-        out.append(dataclasses.replace(job, edits=tuple(edits)))
+                edits.append(edit._replace(value=sentinel))
+        out.append(job._replace(edits=tuple(edits)))
     return out
 
 
@@ -115,7 +114,7 @@ def managed_spans(loaded: Loaded) -> dict[str, list[Span]]:
         sets = [e for e in job.edits if isinstance(e, SetEdit)]
         others = tuple(e for e in job.edits if not isinstance(e, SetEdit))
         if others:
-            rewritten.append(dataclasses.replace(job, edits=others))
+            rewritten.append(job._replace(edits=others))
         if not sets:
             continue
         try:

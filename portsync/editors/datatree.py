@@ -8,8 +8,7 @@ selectors there; only then do they look in the text, for the concrete paths
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from portsync import keypath
 from portsync.model import SetEdit
@@ -18,8 +17,7 @@ Path = tuple[str | int, ...]
 Node = tuple[Path, Any]  # a value of the document and its concrete path
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(NamedTuple):
     """Where an edit's path leads: the deepest existing node and the keys still missing."""
 
     edit: SetEdit
@@ -55,7 +53,8 @@ def locate(data: Any, edit: SetEdit, where: Callable[[Path], str]) -> Place:
     ``where`` gives a path's ``FILE:LINE`` for the error that names it.
     """
     nodes = keypath.Nodes(_kind, _child, lambda n: where(n[0]), lambda n: text_of(n[1]))
-    reached = keypath.walk(((), data), edit.key, nodes, edit.key_text)
+    root: Node = ((), data)
+    reached = keypath.walk(root, edit.key, nodes, edit.key_text)
     path, value = reached.node
     return Place(edit, path, reached.missing, value)
 

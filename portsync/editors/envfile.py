@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from portsync.editors import Edited, Span, newline_of, splice
 from portsync.errors import TargetError
@@ -54,8 +54,7 @@ def _quoted(value: str, quote: str | None) -> str:
     return f'"{escaped}"'
 
 
-@dataclass(frozen=True, slots=True)
-class _Binding:
+class _Binding(NamedTuple):
     """One assignment of a wanted variable: its value as dotenv reads it, and where it is."""
 
     edit: SetEdit

@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from portsync import keypath
 from portsync.editors import Edited, Span, line_of, newline_of, splice
@@ -33,8 +32,7 @@ def _reject(name: str) -> None:
 _DECODER = json.JSONDecoder(parse_constant=_reject)
 
 
-@dataclass(frozen=True, slots=True)
-class _Node:
+class _Node(NamedTuple):
     kind: str  # object, array, string, number or literal
     start: int
     end: int
@@ -147,8 +145,7 @@ def _line_indent(text: str, pos: int) -> str:
     return line[:len(line) - len(line.lstrip(" \t"))]
 
 
-@dataclass(frozen=True, slots=True)
-class _Layout:
+class _Layout(NamedTuple):
     """The file's own newline, indentation step and key separator (``": "`` or ``":"``)."""
 
     nl: str

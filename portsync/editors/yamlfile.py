@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import pairwise
+from typing import NamedTuple
 
 from portsync import keypath
 from portsync.editors import Edited, Span, splice
@@ -34,8 +34,7 @@ from portsync.yamlkit.nodetree import Node
 _HOUSE_SAMPLE = 500  # quoted scalars looked at to learn the file's own quote character
 
 
-@dataclass(frozen=True, slots=True)
-class _Missing:
+class _Missing(NamedTuple):
     parent: Node | None  # the deepest existing node, or None for a file without a document
     key_node: Node | None  # the parent's key, when the parent is an empty value
     keys: tuple[str, ...]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from portsync.editors import yamlblock
 from portsync.errors import TargetError
@@ -23,8 +23,7 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _DQ_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
 
 
-@dataclass(frozen=True, slots=True)
-class Spot:
+class Spot(NamedTuple):
     """A located scalar: ``key`` its key node (a mapping value), ``flow`` inside brackets.
 
     ``entry`` is the NAME when the value is the text after ``NAME=`` in a

@@ -14,9 +14,9 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import NamedTuple
 
 from portsync import cache
 from portsync.errors import RegistryError
@@ -38,8 +38,7 @@ class Fetch(Enum):
     REFRESH = "refresh"  # --fetch: every git include again (picks up a moved tag)
 
 
-@dataclass(frozen=True, slots=True)
-class GitAccess:
+class GitAccess(NamedTuple):
     """When git includes may be fetched, and the cache folder their checkouts live in.
 
     ``cache_dir`` is ``$PORTSYNC_CACHE_DIR`` as the CLI read it (None: the
@@ -53,8 +52,7 @@ class GitAccess:
 DEFAULT_ACCESS = GitAccess()  # fetch what is not cached yet, into the platform's cache folder
 
 
-@dataclass(frozen=True, slots=True)
-class Checkout:
+class Checkout(NamedTuple):
     """A repository's files at a rev, in the cache, and the commit the rev named."""
 
     folder: Path

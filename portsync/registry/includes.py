@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from portsync import fsio
 from portsync.errors import PortsyncError, ProblemList, RegistryError, raise_all
@@ -25,8 +25,7 @@ from portsync.registry.reader import is_int
 from portsync.registry.schema import SchemaReader
 
 
-@dataclass(frozen=True, slots=True)
-class _Place:
+class _Place(NamedTuple):
     """The git checkout a registry file lies in (``repo``, named ``name``), or none."""
 
     repo: Path | None = None
@@ -60,8 +59,8 @@ def follow_includes(root: Registry, git: GitAccess) -> Registry:
         queue.extend((registry, e) for e in registry.includes)
     raise_all(problems)
     raise_all(_defined_twice(root.services + tuple(s for r in included for s in r.services)))
-    return replace(root, included=tuple(included),
-                   inputs=root.inputs + tuple(f for r in included for f in r.inputs))
+    return root._replace(included=tuple(included),
+                         inputs=root.inputs + tuple(f for r in included for f in r.inputs))
 
 
 def _locate(root: Registry, parent: Registry, place: _Place, entry: IncludeEntry, git: GitAccess
@@ -115,7 +114,7 @@ def _read(path: Path, label: str, origin: str, entry: IncludeEntry) -> Registry:
     except PortsyncError as err:
         raise ProblemList(RegistryError(f"include: {p}", where=where) for p in err.flat()
                           ) from err
-    return replace(registry, inputs=(source,))
+    return registry._replace(inputs=(source,))
 
 
 def _defined_twice(services: tuple[Service, ...]) -> list[PortsyncError]:

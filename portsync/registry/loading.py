@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from portsync import fsio
@@ -23,4 +22,4 @@ def load_registry(path: Path, git: GitAccess = DEFAULT_ACCESS, proposed: str | N
     label = fsio.display_path(path)
     data, source = read_document(path, label, proposed)
     registry = SchemaReader(label).registry(data, path.absolute())
-    return follow_includes(replace(registry, inputs=(source,)), git)
+    return follow_includes(registry._replace(inputs=(source,)), git)

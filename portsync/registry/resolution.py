@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from portsync.model import Environment, NamedPort, PortForm, Registry, Service
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedPort:
+class ResolvedPort(NamedTuple):
     """One (service, port name, environment) with its port and published host port.
 
     ``host_port`` is None for a port no host publishes. ``shifted`` /
