@@ -50,12 +50,15 @@ def folder(explicit: str | None) -> str:
     return os.path.join(root(explicit), "check")
 
 
-def guessed_folder(explicit: str | None) -> str | None:
-    """``folder()`` without importing platformdirs (~10 ms) where its rule is simple, else None.
+def place(explicit: str | None) -> str:
+    """``folder()``, found without importing platformdirs (~10 ms) where its rule is simple."""
+    return guessed_folder(explicit) or folder(explicit)
 
-    Linux's XDG rule only. A wrong guess costs speed, never correctness: the
-    lookup then finds no entry (or one that must still verify) and the CLI
-    looks again in ``folder()``.
+
+def guessed_folder(explicit: str | None) -> str | None:
+    """``folder()`` without importing platformdirs where its rule is simple, else None.
+
+    Linux's XDG rule only (``tests/test_entry.py`` compares it with platformdirs').
     """
     if explicit:
         return folder(explicit)

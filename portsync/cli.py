@@ -12,21 +12,16 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
-from portsync import __version__, style
-from portsync.errors import PortsyncError
-from portsync.report import EXIT_BUG, Output, render_errors
+from portsync import __version__, runner
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from portsync.mode import Mode
     from portsync.registry.gitcache import GitAccess
-    from portsync.sync import SyncResult
+    from portsync.report import Output
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
-# Above this many files a run shows a progress bar (on a terminal only).
-PROGRESS_THRESHOLD = 300
 _OUTPUTS = ("text", "json", "github")
 # Options that may come before the command as well as after it, by parameter name.
 _SHARED = ("registry", "quiet", "verbose")
@@ -65,24 +60,19 @@ def _no_such_command(name: str, commands: Sequence[str]) -> str:
     return f"no such command {name!r}{hint}"
 
 
-def _isatty(stream: TextIO) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
-
-
 def _color(stream: TextIO) -> bool:
     """Color on ``stream``? ``--no-color``, then NO_COLOR, then FORCE_COLOR, then a terminal."""
-    from portsync.entry import color_wanted  # the rule entry.py applies to a cached answer
-
     ctx = click.get_current_context(silent=True)
     if ctx is not None and ctx.color is not None:
         return ctx.color
+    from portsync.entry import color_wanted  # the rule entry.py applies without click
+
     return color_wanted(stream)
 
 
 def progress(items: Sequence[T], label: str) -> Iterable[T]:
     """``items`` as they are; with a bar on a terminal's stderr when there are many."""
-    if len(items) <= PROGRESS_THRESHOLD or not _isatty(sys.stderr):
+    if not runner.wants_progress(len(items)):
         return items
     return _bar(items, label)
 
@@ -91,18 +81,6 @@ def _bar(items: Sequence[T], label: str) -> Iterator[T]:
     with click.progressbar(items, label=f"{label} {len(items)} files", file=sys.stderr,
                            show_pos=True) as bar:
         yield from bar
-
-
-def _emit(output: Output, fmt: str = "text") -> int:
-    # Only text reports get colors: json and github annotations are read by machines.
-    out_color = fmt == "text" and _color(sys.stdout)
-    err_color = fmt == "text" and _color(sys.stderr)
-    output = style.paint(output, out_color, err_color)
-    for line in output.stdout:
-        click.echo(line, color=out_color)
-    for line in output.stderr:
-        click.echo(line, err=True, color=err_color)
-    return output.code
 
 
 def _or_leading(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -166,25 +144,7 @@ def _find(registry: str | None) -> Path:
 
 def _guarded(verbose: bool, output: str, body: Callable[[], Output]) -> int:
     """Run a command body: PortsyncError -> exit 2, anything else -> exit 3 (a bug)."""
-    try:
-        return _emit(body(), output)
-    except PortsyncError as err:
-        return _emit(render_errors(err, output), output)
-    except KeyboardInterrupt:
-        click.echo("portsync: interrupted", err=True)
-        return 130
-    except BrokenPipeError:
-        # `portsync --dry-run | head`: the reader left; not a bug. Silence the final flush.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
-    except Exception as err:  # an unexpected error is a bug: exit 3
-        if verbose:
-            import traceback
-
-            traceback.print_exc()
-        where = "" if verbose else " (run with -v for the traceback)"
-        click.echo(f"portsync: internal error: {type(err).__name__}: {err}{where}", err=True)
-        return EXIT_BUG
+    return runner.guarded(verbose, output, body, _color)
 
 
 @click.group(cls=_Portsync, invoke_without_command=True,
@@ -231,70 +191,29 @@ def _check_leading(ctx: click.Context, name: str, accepted: Collection[str | Non
 
 def _sync(check: bool, dry_run: bool, registry: str | None, envs: tuple[str, ...],
           output: str, no_cache: bool, quiet: bool, verbose: bool, fetch: bool) -> int:
-    """``portsync [sync]``: write, check or diff every target; the exit code."""
+    """``portsync [sync]``: write, check or diff every target; the exit code.
+
+    entry.py runs most such command lines itself, without click; these are the rest.
+    """
     if check and dry_run:
         raise click.UsageError("--check and --dry-run exclude each other")
+    from portsync.commands.sync import fix_command, sync_output
     from portsync.mode import Mode
-    from portsync.report import render_result
 
     mode = Mode.from_flags(check=check, dry_run=dry_run, output=output, quiet=quiet,
                            verbose=verbose, envs=envs, fetch=fetch, cache_dir=_cache_dir())
-
-    def body() -> Output:
-        path = _find(registry)
-
-        def compute() -> tuple[SyncResult, Output]:
-            from portsync.sync import run  # the pipeline: not needed for a cache hit
-
-            result = run(path, mode, None if quiet else progress)
-            return result, render_result(result, output, quiet, _fix_command(registry, envs))
-
-        # --fetch must reach the network: the cache would answer without fetching.
-        if check and not no_cache and not fetch:  # unchanged and in sync: the cache answers
-            return _cached_check(path, mode, compute)
-        return compute()[1]
-
-    return _guarded(verbose, output, body)
-
-
-def _shown(output: Output, fmt: str) -> dict[str, list[list[str]]]:
-    """The lines as ``_emit`` prints them, colors off and on, for the cache to replay."""
-    text = fmt == "text"
-    plain, colored = style.paint(output, False, False), style.paint(output, text, text)
-    return {"out": [[click.unstyle(x) for x in plain.stdout],
-                    [x if text else click.unstyle(x) for x in colored.stdout]],
-            "err": [[click.unstyle(x) for x in plain.stderr],
-                    [x if text else click.unstyle(x) for x in colored.stderr]]}
-
-
-def _cached_check(path: Path, mode: Mode, compute: Callable[[], tuple[SyncResult, Output]]
-                  ) -> Output:
-    """A ``--check`` answered from the user's cache if no input changed, else run and remembered.
-
-    ``entry.main`` usually answers a hit before click loads; this serves the
-    command lines it leaves to click, and remembers every in-sync answer.
-    """
-    from portsync import cache
-
-    folder = cache.folder(mode.cache_dir)
-    key = cache.request_key(str(path), list(mode.envs) if mode.envs else None, mode.output,
-                            mode.quiet, mode.verbose, os.getcwd())
-    hit = cache.lookup(folder, key)
-    if hit is not None:
-        return Output(list(hit.stdout), list(hit.stderr), 0, hit.headline)
-    recorder = cache.Recorder(folder, key)
-    result, output = compute()
-    if output.code == 0 and not result.changed and result.templates_dir is not None:
-        answer = cache.Answer(output.stdout, output.stderr, output.headline,
-                              _shown(output, mode.output))
-        recorder.store([(str(i.path), i.digest) for i in result.inputs], str(result.templates_dir),
-                       [(change.path, change.before) for change, _ in result.files], answer)
-    return output
+    # --fetch must reach the network: the cache would answer without fetching.
+    use_cache = check and not no_cache and not fetch
+    return _guarded(verbose, output, lambda: sync_output(
+        _find(registry), mode, fix_command(registry, envs), use_cache,
+        None if quiet else progress))
 
 
 def _cache_dir() -> str | None:
-    """``$PORTSYNC_CACHE_DIR``: the cache folder for --check answers and git includes."""
-    return os.environ.get("PORTSYNC_CACHE_DIR") or None
+    """``$PORTSYNC_CACHE_DIR``, as entry.py reads it."""
+    from portsync.entry import cache_dir
+
+    return cache_dir()
 
 
 def _git() -> GitAccess:
@@ -302,15 +221,6 @@ def _git() -> GitAccess:
     from portsync.registry.gitcache import GitAccess
 
     return GitAccess(cache_dir=_cache_dir())
-
-
-def _fix_command(registry: str | None, envs: tuple[str, ...]) -> str:
-    """The command that writes what this check found, ready to copy: same registry and envs."""
-    import shlex
-
-    prog = click.get_current_context().find_root().info_name or "portsync"
-    args = [*(("-r", registry) if registry else ()), *(a for e in envs for a in ("--env", e))]
-    return " ".join([prog, shlex.join(args)]) if args else prog
 
 
 @cli.command()

@@ -1,23 +1,57 @@
-"""The console entry point: a cached in-sync ``--check`` is answered before click loads.
+"""The console entry point: the sync command runs here without click; other commands go to cli.py.
 
-pre-commit runs ``portsync --check`` on every commit, and most commits change
-no port: start-up is the whole cost of that answer. This module reads the few
-command lines a check can have (global options before the command included),
-asks the cache, and prints the remembered answer; anything else, and every
-miss, goes to ``cli.main`` unchanged. It is part of the command-line layer,
-like cli.py: the only other module that reads the environment.
+pre-commit runs ``portsync --check`` on every commit: start-up is most of its
+cost, and click with the CLI's module is a good part of it. This module reads
+the command lines of the sync command, the default one
+(``[-r P] [-q] [-v] [--no-color] [sync] [--check | --dry-run] [--env N]...
+[--format F] [--no-cache] [--fetch]``, the global options before the command
+included), answers a cached ``--check`` before anything else loads, and runs
+every other such line through ``commands.sync`` and ``runner`` as cli.py does.
+Any other command line (help, version, other commands, combined short flags,
+anything click would refuse) goes to ``cli.main`` unchanged. It is part of
+the command-line layer, like cli.py: the only other module that reads the
+environment.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, TypeVar
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from portsync.report import Output
+
+T = TypeVar("T")
 _FLAGS = {"-q": "quiet", "--quiet": "quiet", "-v": "verbose", "--verbose": "verbose",
-          "--no-color": "no_color"}
-_GLOBAL = ("-r", "--registry", *_FLAGS)  # also accepted before the command
-_VALUED = {"-r": "registry", "--registry": "registry", "--env": "env", "--format": "format"}
+          "--no-color": "no_color", "--check": "check", "--dry-run": "dry_run",
+          "--no-cache": "no_cache", "--fetch": "fetch"}
+_GLOBAL = ("-r", "--registry", "-q", "--quiet", "-v", "--verbose", "--no-color")  # also before
+_VALUED = {"-r": "registry", "--registry": "registry", "--env": "envs", "--format": "output"}
 _FORMATS = ("text", "json", "github")
+
+
+class SyncLine(NamedTuple):
+    """The options of a ``portsync [sync]`` command line, as click would read them."""
+
+    registry: str | None = None
+    envs: tuple[str, ...] = ()
+    output: str = "text"
+    check: bool = False
+    dry_run: bool = False
+    no_cache: bool = False
+    fetch: bool = False
+    quiet: bool = False
+    verbose: bool = False
+    no_color: bool = False
+
+    @property
+    def cacheable(self) -> bool:
+        """Whether the cache of in-sync answers may answer: a ``--check`` that fetches nothing."""
+        return self.check and not self.no_cache and not self.fetch
 
 
 def color_wanted(stream: object) -> bool:
@@ -26,8 +60,9 @@ def color_wanted(stream: object) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+    from portsync.runner import isatty
+
+    return isatty(stream)
 
 
 def _option(args: list[str], i: int) -> tuple[str, str | None, int] | None:
@@ -42,15 +77,14 @@ def _option(args: list[str], i: int) -> tuple[str, str | None, int] | None:
         return ("-r", args[i + 1], i + 2) if i + 1 < len(args) and args[i + 1] else None
     if arg.startswith("-r") and not arg.startswith("--"):
         return ("-r", arg[2:], i + 1)  # click's -rPATH
-    if arg in _FLAGS or arg == "--check":
+    if arg in _FLAGS:
         return (arg, None, i + 1)
     return None
 
 
-def parse_check(args: list[str]) -> dict[str, object] | None:
-    """The options of a plain ``[sync] --check`` command line, or None for any other."""
-    found: dict[str, object] = {"registry": None, "env": [], "format": "text", "check": False,
-                                "quiet": False, "verbose": False, "no_color": False}
+def parse_sync(args: list[str]) -> SyncLine | None:
+    """The options of a ``portsync [sync]`` command line, or None for any other."""
+    found: dict[str, Any] = {"envs": ()}
     i, command_seen, given = 0, False, set()
     while i < len(args):
         if args[i] == "sync" and not command_seen:
@@ -62,62 +96,103 @@ def parse_check(args: list[str]) -> dict[str, object] | None:
         name, value, i = parsed
         if not command_seen and name not in _GLOBAL:
             command_seen = True  # the first sync option: `portsync --check` means `sync`
-        if name == "--check":
-            found["check"] = True
-        elif value is None:
+        if value is None:
             found[_FLAGS[name]] = True
-        elif _VALUED[name] == "env":
-            found["env"].append(value)  # type: ignore[attr-defined]
+        elif _VALUED[name] == "envs":
+            found["envs"] += (value,)
         elif _VALUED[name] in given:
             return None  # given twice: leave the precedence rules to click
         else:
             given.add(_VALUED[name])
             found[_VALUED[name]] = value
-    return found if found["check"] and found["format"] in _FORMATS else None
+    line = SyncLine(**found)
+    if line.output not in _FORMATS or (line.check and line.dry_run):
+        return None  # click words the usage error
+    return line
 
 
-def answer_from_cache(args: list[str]) -> int | None:
-    """Print a remembered in-sync answer to this command line and return 0, else None."""
-    options = parse_check(args)
-    if options is None:
-        return None
-    from portsync import cache
-    from portsync.errors import PortsyncError
+def cache_dir() -> str | None:
+    """``$PORTSYNC_CACHE_DIR``: the cache folder for --check answers and git includes."""
+    return os.environ.get("PORTSYNC_CACHE_DIR") or None
+
+
+def _registry(line: SyncLine) -> Path:
     from portsync.registry.finding import find_registry
 
-    folder = cache.guessed_folder(os.environ.get("PORTSYNC_CACHE_DIR"))
-    if folder is None:
-        folder = cache.folder(None)
+    return find_registry(line.registry, os.environ.get("PORTSYNC_REGISTRY"))
+
+
+def answer_from_cache(line: SyncLine) -> int | None:
+    """Print the remembered in-sync answer to a cacheable check and return 0, else None."""
+    from portsync import cache
+    from portsync.errors import PortsyncError
+    from portsync.runner import write_lines
+
     try:
-        registry = find_registry(options["registry"])  # type: ignore[arg-type]
+        registry = _registry(line)
     except PortsyncError:
-        return None  # the CLI says what is wrong
-    envs = list(options["env"]) or None  # type: ignore[call-overload]
-    key = cache.request_key(str(registry), envs, str(options["format"]),
-                            bool(options["quiet"]), bool(options["verbose"]), os.getcwd())
-    hit = cache.lookup(folder, key)
+        return None  # the full run says what is wrong
+    key = cache.request_key(str(registry), list(line.envs) or None, line.output, line.quiet,
+                            line.verbose, os.getcwd())
+    hit = cache.lookup(cache.place(cache_dir()), key)
     if hit is None:
         return None
-    text = options["format"] == "text" and not options["no_color"]
-    streams = ((sys.stdout, hit.shown["out"]), (sys.stderr, hit.shown["err"]))
+    text = line.output == "text" and not line.no_color
     try:
-        for stream, (plain, colored) in streams:
-            lines = colored if text and color_wanted(stream) else plain
-            if lines:
-                stream.write("".join(f"{line}\n" for line in lines))
-                stream.flush()
+        for stream, (plain, colored) in ((sys.stdout, hit.shown["out"]),
+                                         (sys.stderr, hit.shown["err"])):
+            colors = text and color_wanted(stream)
+            write_lines(stream, colored if colors else plain, colors)
     except BrokenPipeError:  # `portsync --check | head`: the reader left
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Console entry point: a cache hit here, everything else in ``cli.main``."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    code = answer_from_cache(args)
-    if code is not None:
-        return code
-    from portsync.cli import main as cli_main
+def _progress(items: Sequence[T], label: str) -> Iterable[T]:
+    """``items`` as they are, or with click's bar (cli.progress) when the CLI would show one."""
+    from portsync.runner import wants_progress
 
-    return cli_main(args)
+    if not wants_progress(len(items)):
+        return items
+    from portsync.cli import progress  # a terminal and many files: click draws the bar
+
+    return progress(items, label)
+
+
+def run_sync(line: SyncLine, looked_up: bool = False) -> int:
+    """Run the sync command as cli.py would, without click; the exit code.
+
+    ``looked_up``: the cache was asked already and had no answer.
+    """
+    from portsync import runner
+    from portsync.commands.sync import fix_command, sync_output
+    from portsync.mode import Mode
+
+    mode = Mode.from_flags(check=line.check, dry_run=line.dry_run, output=line.output,
+                           quiet=line.quiet, verbose=line.verbose, envs=line.envs,
+                           fetch=line.fetch, cache_dir=cache_dir())
+
+    def body() -> Output:
+        return sync_output(_registry(line), mode, fix_command(line.registry, line.envs),
+                           line.cacheable, None if line.quiet else _progress, looked_up)
+
+    def colors(stream: TextIO) -> bool:
+        return not line.no_color and color_wanted(stream)
+
+    return runner.guarded(line.verbose, line.output, body, colors)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: the sync command here, every other command in ``cli.main``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    line = parse_sync(args)
+    if line is None:
+        from portsync.cli import main as cli_main
+
+        return cli_main(args)
+    if line.cacheable:
+        code = answer_from_cache(line)
+        if code is not None:
+            return code
+    return run_sync(line, looked_up=line.cacheable)

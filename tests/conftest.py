@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from portsync.cli import main
+from portsync.entry import main  # the console script: sync here, the rest in cli.main
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import RunCli, build_tree, snapshot
 
-from portsync import cli
+from portsync import cli, runner
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 RED, GREEN, BOLD = "\x1b[31m", "\x1b[32m", "\x1b[1m"
@@ -113,10 +113,10 @@ def _many(root: Path, count: int) -> Path:
 
 def test_progress_bar_when_many_files_on_a_terminal(tmp_path: Path, run_cli: RunCli,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    count = cli.PROGRESS_THRESHOLD + 1
+    count = runner.PROGRESS_THRESHOLD + 1
     root = _many(tmp_path, count)
     before = snapshot(root)
-    monkeypatch.setattr(cli, "_isatty", lambda stream: True)
+    monkeypatch.setattr(runner, "isatty", lambda stream: True)
     result = run_cli("-q", "--check", cwd=root)  # -q: no bar
     assert result.code == 1, result
     assert result.err == "", result
@@ -132,12 +132,12 @@ def test_progress_bar_when_many_files_on_a_terminal(tmp_path: Path, run_cli: Run
 
 def test_no_progress_bar_for_few_files_or_when_piped(tmp_path: Path, run_cli: RunCli,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    root = _many(tmp_path, cli.PROGRESS_THRESHOLD + 1)
+    root = _many(tmp_path, runner.PROGRESS_THRESHOLD + 1)
     result = run_cli("--check", cwd=root)  # stderr is not a terminal
     assert result.code == 1
     assert result.err == "", result
-    monkeypatch.setattr(cli, "_isatty", lambda stream: True)
-    items = list(range(cli.PROGRESS_THRESHOLD))
+    monkeypatch.setattr(runner, "isatty", lambda stream: True)
+    items = list(range(runner.PROGRESS_THRESHOLD))
     assert cli.progress(items, "reading") is items
 
 
