@@ -15,7 +15,6 @@ and no pathlib or dataclasses: a cache hit is answered before click loads.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -23,6 +22,11 @@ import sys
 import time
 
 from portsync import __version__
+
+try:  # hashlib's own blake2b, without hashlib loading OpenSSL for the others (2 ms of start-up)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - an interpreter built without it
+    from hashlib import blake2b
 
 SCHEMA = 3
 MAX_BYTES = 16 * 1024 * 1024  # fsio.MAX_BYTES: what a cold run refuses, the cache never reads
@@ -72,7 +76,7 @@ def guessed_folder(explicit: str | None) -> str | None:
 
 def digest(data: bytes) -> str:
     """A short content hash."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def read_regular(path: str) -> bytes | None:
@@ -142,7 +146,7 @@ def tree_digest(top: str, root: _Root, racy_after: int | None = None) -> str | N
         return "-"
     if not root.inside(real_top):
         return None
-    combined = hashlib.blake2b(digest_size=16)
+    combined = blake2b(digest_size=16)
     seen: set[str] = set()
     count = 0
     for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
@@ -176,7 +180,7 @@ def request_key(registry: str, envs: list[str] | None, output: str, quiet: bool,
 
 def entry_path(cache_folder: str, key: list[object]) -> str:
     """The file holding the answer to one request."""
-    name = hashlib.sha256(json.dumps(key).encode()).hexdigest()[:32]
+    name = digest(json.dumps(key).encode())
     return os.path.join(cache_folder, f"{name}.json")
 
 

@@ -17,7 +17,7 @@ from portsync import __version__, runner
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from portsync.registry.gitcache import GitAccess
+    from portsync.registry.access import GitAccess
     from portsync.report import Output
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -218,7 +218,7 @@ def _cache_dir() -> str | None:
 
 def _git() -> GitAccess:
     """Git includes as every command but sync reads them: fetched when not cached yet."""
-    from portsync.registry.gitcache import GitAccess
+    from portsync.registry.access import GitAccess
 
     return GitAccess(cache_dir=_cache_dir())
 

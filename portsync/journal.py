@@ -14,8 +14,6 @@ is dropped: an edit made meanwhile is never overwritten). ``--check`` and
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 from contextlib import suppress
@@ -28,13 +26,19 @@ from portsync.model import Notice, Source
 JOURNAL_NAME = ".portsync.journal"
 
 
+def _sha256(data: bytes) -> str:
+    import hashlib  # here: a check without a pending journal needs none of this module's work
+
+    return hashlib.sha256(data).hexdigest()
+
+
 def _digest(text: str | None) -> str | None:
-    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return None if text is None else _sha256(text.encode("utf-8"))
 
 
 def _file_digest(path: Path) -> str | None:
     data = fsio.read_bytes(path, path.name)
-    return None if data is None else hashlib.sha256(data).hexdigest()
+    return None if data is None else _sha256(data)
 
 
 def commit(folder: Path, staged: list[fsio.Staged]) -> None:
@@ -44,6 +48,8 @@ def commit(folder: Path, staged: list[fsio.Staged]) -> None:
     files not yet renamed stay for the next run (``staged`` is emptied: they are
     no longer the caller's to remove).
     """
+    import json
+
     root = folder.resolve()
     entries = [{"temp": s.temp.relative_to(root).as_posix(),
                 "path": s.write.path.relative_to(root).as_posix(),
@@ -72,6 +78,8 @@ def _entries(folder: Path) -> list[dict[str, str | None]] | None:
     data = fsio.read_text(folder / JOURNAL_NAME, label)
     if data is None:
         return None
+    import json
+
     try:
         document = json.loads(data.body)
         renames = document["renames"]

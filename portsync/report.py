@@ -12,7 +12,6 @@ from portsync.drift import TEXT_DIFFERS
 from portsync.errors import PortsyncError
 from portsync.mode import Action
 from portsync.model import Notice, Registry
-from portsync.patch import unified_diff
 
 if TYPE_CHECKING:  # the pipeline is imported only by commands that run it (start-up time)
     from portsync.sync import SyncResult
@@ -127,6 +126,8 @@ def render_result(result: SyncResult, output: str, quiet: bool, fix: str = "port
         out += [f"{d.path}:{d.line}: {d.message}" if d.line else f"{d.path}: {d.message}"
                 for d in result.drifts]
     elif result.action is Action.DIFF:
+        from portsync.patch import unified_diff  # difflib: only a dry run needs it
+
         out += [unified_diff(f, p).rstrip("\n") for f, p in result.changed]
         return Output(out, err + closing, code, headline)
     elif not quiet:

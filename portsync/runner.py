@@ -50,14 +50,15 @@ def wants_progress(count: int) -> bool:
 
 def emit(output: Output, fmt: str, colors: Colors) -> int:
     """Print an Output (colored on the streams that want it, text reports only); its code."""
-    from portsync import style
-
     # Only text reports get colors: json and github annotations are read by machines.
     out_color = fmt == "text" and colors(sys.stdout)
     err_color = fmt == "text" and colors(sys.stderr)
-    painted = style.paint(output, out_color, err_color)
-    write_lines(sys.stdout, painted.stdout, out_color)
-    write_lines(sys.stderr, painted.stderr, err_color)
+    if out_color or err_color:
+        from portsync import style
+
+        output = style.paint(output, out_color, err_color)
+    write_lines(sys.stdout, output.stdout, out_color)
+    write_lines(sys.stderr, output.stderr, err_color)
     return output.code
 
 

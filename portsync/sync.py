@@ -12,7 +12,7 @@ from portsync.errors import PortsyncError, TargetError, UsageError, raise_all
 from portsync.mode import Action, Mode
 from portsync.model import FileChange, InputFile, Notice, Plan, Registry
 from portsync.plan import build_plan
-from portsync.registry.gitcache import DEFAULT_ACCESS, Fetch, GitAccess
+from portsync.registry.access import DEFAULT_ACCESS, Fetch, GitAccess
 from portsync.registry.loading import load_registry
 from portsync.registry.policy import check_policy
 from portsync.registry.resolution import PortTable

@@ -7,6 +7,7 @@ import pytest
 from portsync.editors import envfile
 from portsync.errors import TargetError
 from portsync.model import SetEdit
+from tests.conftest import SHARED
 from tests.editing import set_edits
 
 
@@ -113,3 +114,26 @@ def test_a_new_name_with_odd_characters_is_written_as_itself_and_found_again() -
     assert once == "A=1\n{'x':1}=8000\n"
     again = envfile.apply(once, named("{'x':1}", "8000"), ".env")
     assert (again.text, again.changes) == (once, ())
+
+
+def test_dotenv_parser_loaded_alone_is_dotenvs_own_and_leaves_the_package_unimported() -> None:
+    """envfile loads dotenv/parser.py without the package (its __init__ costs ~20 ms)."""
+    import io
+    import subprocess
+    import sys
+
+    from dotenv.parser import parse_stream
+
+    texts = ["A=1\nexport B='x y' # c\nC=\"q\\\"\"\n\n#D=1\nE\nbad line\n", "X=${Y}\r\nZ= #\n"]
+    texts += [p.read_text(encoding="utf-8", errors="replace")
+              for p in sorted((SHARED / "corpora").glob("*dotenv/**/*.env"))[:50]]
+    alone = envfile._dotenv_parser()
+    assert alone.__file__.endswith("parser.py") and alone is not sys.modules.get("dotenv.parser")
+    for text in texts:
+        assert [tuple(b) for b in alone.parse_stream(io.StringIO(text))] == \
+            [tuple(b) for b in parse_stream(io.StringIO(text))], text
+    probe = ("import sys\nfrom portsync.editors import envfile\nenvfile._dotenv_parser()\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'dotenv'))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, timeout=60)
+    assert done.stdout == "[]\n", done

@@ -12,7 +12,7 @@ from portsync import fsio
 from portsync.commands.table import select_envs
 from portsync.errors import RegistryError, UsageError
 from portsync.model import Environment, PortRange, Registry
-from portsync.registry.gitcache import DEFAULT_ACCESS, GitAccess
+from portsync.registry.access import DEFAULT_ACCESS, GitAccess
 from portsync.registry.resolution import PortTable, ResolvedPort
 from portsync.report import EXIT_DRIFT, EXIT_OK, Output
 from portsync.sync import load

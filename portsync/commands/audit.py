@@ -18,8 +18,8 @@ from pathlib import Path
 from portsync.adoption.discover import Scanned, scan_all
 from portsync.adoption.files import RepoFiles, Skipped, repo_files
 from portsync.adoption.mentions import Mention
+from portsync.registry.access import DEFAULT_ACCESS, GitAccess
 from portsync.registry.finding import REGISTRY_NAME
-from portsync.registry.gitcache import DEFAULT_ACCESS, GitAccess
 from portsync.report import EXIT_DRIFT, EXIT_OK, Output
 from portsync.sync import Loaded
 from portsync.yamlkit import parsers

@@ -6,10 +6,11 @@ before `` #``, as dotenv reads it.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from portsync.editors import Edited, Span, newline_of, splice
 from portsync.errors import TargetError
@@ -75,9 +76,37 @@ def _wanted(edits: Sequence[SetEdit], label: str) -> dict[str, SetEdit]:
     return wanted
 
 
+@functools.cache
+def _dotenv_parser() -> Any:
+    """python-dotenv's parser module, loaded by itself.
+
+    The package's ``__init__`` imports its command-line helpers (logging,
+    tempfile, shutil: some 20 ms of start-up, a fifth of a small check);
+    ``dotenv/parser.py`` needs only the standard library. Anywhere that
+    cannot be done, the package is imported as usual.
+    """
+    import importlib.util
+    import os
+
+    try:
+        spec = importlib.util.find_spec("dotenv")
+        folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+        alone = importlib.util.spec_from_file_location(
+            "portsync.editors._dotenv_parser", os.path.join(folders[0], "parser.py"))
+        if alone is None or alone.loader is None:
+            raise ImportError("dotenv/parser.py not found")
+        module = importlib.util.module_from_spec(alone)
+        alone.loader.exec_module(module)
+        if not callable(getattr(module, "parse_stream", None)):
+            raise ImportError("dotenv/parser.py has no parse_stream")
+    except (ImportError, IndexError, OSError, SyntaxError):
+        import dotenv.parser as module
+    return module
+
+
 def _bindings(text: str, wanted: dict[str, SetEdit]) -> Iterator[_Binding]:
     """Every assignment of a wanted variable, in file order."""
-    from dotenv.parser import parse_stream
+    parse_stream = _dotenv_parser().parse_stream
 
     offset = 0
     line = 1  # counted here: dotenv's own line numbers drift after blank lines

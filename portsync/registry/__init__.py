@@ -2,5 +2,5 @@
 
 finding -> loading: document (one file read), schema over service_schema over
 target_schema over reader, includes (other registries, by path or through
-gitcache) -> resolution -> policy.
+gitcache, which access tells when to fetch) -> resolution -> policy.
 """

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
 from portsync import fsio
+from portsync.cache import digest
 from portsync.errors import RegistryError
 from portsync.model import InputFile
 from portsync.yamlkit import parsers, quickload
@@ -25,5 +25,4 @@ def read_document(path: Path, label: str, proposed: str | None = None
     data = quickload.load(text.body)  # libyaml when it reads it as ruamel would (25x faster)
     if data is None:
         data = parsers.load(text.body, label, RegistryError)
-    digest = hashlib.blake2b(text.full.encode("utf-8"), digest_size=16).hexdigest()
-    return data, InputFile(path.absolute(), digest)
+    return data, InputFile(path.absolute(), digest(text.full.encode("utf-8")))

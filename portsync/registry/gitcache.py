@@ -14,12 +14,12 @@ import os
 import shutil
 import subprocess
 import tempfile
-from enum import Enum
 from pathlib import Path
 from typing import NamedTuple
 
 from portsync import cache
 from portsync.errors import RegistryError
+from portsync.registry.access import Fetch, GitAccess
 
 INCLUDES = "includes"
 GIT_TIMEOUT = 300  # seconds: a fetch that hangs on a dead network must end
@@ -28,28 +28,6 @@ GIT_TIMEOUT = 300  # seconds: a fetch that hangs on a dead network must end
 _GIT_KEEP = frozenset({"GIT_EXEC_PATH", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSL_CAINFO",
                        "GIT_SSL_NO_VERIFY", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM",
                        "GIT_HTTP_PROXY_AUTHMETHOD", "GIT_ALLOW_PROTOCOL"})
-
-
-class Fetch(Enum):
-    """When a git include may run ``git fetch``."""
-
-    NEVER = "never"      # --check: only revs fetched before
-    MISSING = "missing"  # a (url, rev) not in the cache yet
-    REFRESH = "refresh"  # --fetch: every git include again (picks up a moved tag)
-
-
-class GitAccess(NamedTuple):
-    """When git includes may be fetched, and the cache folder their checkouts live in.
-
-    ``cache_dir`` is ``$PORTSYNC_CACHE_DIR`` as the CLI read it (None: the
-    platform's cache folder), the same folder the ``--check`` cache uses.
-    """
-
-    fetch: Fetch = Fetch.MISSING
-    cache_dir: str | None = None
-
-
-DEFAULT_ACCESS = GitAccess()  # fetch what is not cached yet, into the platform's cache folder
 
 
 class Checkout(NamedTuple):

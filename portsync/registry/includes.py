@@ -18,9 +18,9 @@ from portsync import fsio
 from portsync.errors import PortsyncError, ProblemList, RegistryError, raise_all
 from portsync.model import IncludeEntry, Registry, Service
 from portsync.registry import gitcache
+from portsync.registry.access import GitAccess
 from portsync.registry.document import read_document
 from portsync.registry.finding import REGISTRY_NAME
-from portsync.registry.gitcache import GitAccess
 from portsync.registry.reader import is_int
 from portsync.registry.schema import SchemaReader
 

@@ -6,9 +6,8 @@ from pathlib import Path
 
 from portsync import fsio
 from portsync.model import Registry
+from portsync.registry.access import DEFAULT_ACCESS, GitAccess
 from portsync.registry.document import read_document
-from portsync.registry.gitcache import DEFAULT_ACCESS, GitAccess
-from portsync.registry.includes import follow_includes
 from portsync.registry.schema import SchemaReader
 
 
@@ -22,4 +21,9 @@ def load_registry(path: Path, git: GitAccess = DEFAULT_ACCESS, proposed: str | N
     label = fsio.display_path(path)
     data, source = read_document(path, label, proposed)
     registry = SchemaReader(label).registry(data, path.absolute())
-    return follow_includes(registry._replace(inputs=(source,)), git)
+    registry = registry._replace(inputs=(source,))
+    if not registry.includes:
+        return registry
+    from portsync.registry.includes import follow_includes  # and gitcache: only for includes
+
+    return follow_includes(registry, git)

@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Any
 
 from portsync.errors import PortsyncError, TargetError
-from portsync.templating import budget, quickvalue, sandbox
+from portsync.templating import quickvalue
 
 _MARKERS = ("{{", "{%", "{#")
 
@@ -33,6 +33,8 @@ class Renderer:
 
     def _environment(self) -> Any:
         if self._env is None:
+            from portsync.templating import sandbox  # Jinja's: only when a value needs it
+
             self._env = sandbox.environment(self.templates_dir, self.root)
         return self._env
 
@@ -64,6 +66,8 @@ class Renderer:
     def _compile(self, make: Any, spot: _Spot) -> Any:
         from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
+        from portsync.templating import budget
+
         env = self._environment()
         env.meter = budget.Meter()  # Jinja runs constant filters while it compiles
         try:
@@ -89,6 +93,8 @@ class Renderer:
 
     def _render(self, template: Any, context: dict[str, Any]) -> str:
         """Render within the meter's bounds; the output is counted while it is produced."""
+        from portsync.templating import budget
+
         env = self._env
         meter = env.meter = budget.Meter(lasting=self._lasting)
         for value in context.values():
@@ -105,6 +111,8 @@ class Renderer:
     def _run(self, template: Any, context: dict[str, Any], spot: _Spot) -> str:
         from jinja2 import TemplateError, TemplateNotFound
         from jinja2.exceptions import SecurityError
+
+        from portsync.templating import budget
 
         try:
             return self._render(template, context)
