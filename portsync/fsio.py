@@ -105,8 +105,7 @@ def read_bytes(path: Path, label: str, error_type: type[PortsyncError] = TargetE
         if info.st_size > MAX_BYTES:
             raise error_type(f"file is {info.st_size} bytes, over the {MAX_BYTES >> 20} MiB limit",
                              where=label)
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        data = _read_all(fd, info.st_size)
     except OSError as err:
         raise error_type(f"cannot read: {err.strerror or err}", where=label) from err
     finally:
@@ -114,6 +113,23 @@ def read_bytes(path: Path, label: str, error_type: type[PortsyncError] = TargetE
     if len(data) > MAX_BYTES:  # it grew after the check
         raise error_type(f"file is over the {MAX_BYTES >> 20} MiB limit", where=label)
     return data
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """Everything up to end of file (at most MAX_BYTES + 1 bytes), read on the descriptor.
+
+    A file of ``size`` bytes takes two reads, the second finding its end: no
+    file object is made (thousands of small target files per run).
+    """
+    parts = []
+    total = 0
+    while total <= MAX_BYTES:
+        part = os.read(fd, max(size + 1 - total, 1 << 16))
+        if not part:
+            break
+        parts.append(part)
+        total += len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def read_text(path: Path, label: str, error_type: type[PortsyncError] = TargetError
@@ -125,10 +141,16 @@ def read_text(path: Path, label: str, error_type: type[PortsyncError] = TargetEr
 
 def display_path(path: Path) -> str:
     """How messages name a file: relative to the current folder, with forward slashes."""
+    text = os.fspath(path)
+    if os.sep == "/":  # relpath's answer for a normalized path under the current folder
+        cwd = os.getcwd()
+        if text.startswith(cwd) and text[len(cwd):len(cwd) + 1] == "/" and cwd != "/" \
+                and len(text) > len(cwd) + 1 and os.path.normpath(text) == text:
+            return text[len(cwd) + 1:]
     try:
-        return os.path.relpath(path).replace(os.sep, "/")  # no Path: called twice per file
+        return os.path.relpath(text).replace(os.sep, "/")
     except ValueError:  # another drive on Windows
-        return path.as_posix()
+        return Path(text).as_posix()
 
 
 def shown(path_text: str) -> str:
@@ -149,15 +171,45 @@ def resolve(path: Path, label: str, error_type: type[PortsyncError] = TargetErro
     return Path(real)
 
 
-def inside(root: Path, relative: str, label: str) -> Path:
-    """``root / relative`` with every link resolved, refusing anything outside root."""
-    if not relative or Path(relative).is_absolute() or Path(relative).drive:
+def inside(root: Path, relative: str, label: str, known: dict[str, str] | None = None
+           ) -> Path:
+    """``root / relative`` with every link resolved, refusing anything outside root.
+
+    ``known`` remembers, for one run, each folder resolved so far (the root's
+    too): of thousands of targets in hundreds of folders, only each file's last
+    step is looked at again.
+    """
+    if not relative or os.path.isabs(relative) or os.path.splitdrive(relative)[0]:
         raise TargetError("target paths must be relative to the registry's folder",
                           where=shown(label))
-    resolved = resolve(root / relative, label)
-    if not resolved.is_relative_to(os.path.realpath(root)):
+    if known is None:
+        known = {}
+    real_root = known.get("\0")  # no folder's name: paths hold no NUL byte
+    if real_root is None:
+        real_root = known["\0"] = os.path.realpath(root)
+    resolved = _resolve_in(os.path.join(root, relative), label, known)
+    if not (resolved == real_root or resolved.startswith(real_root.rstrip(os.sep) + os.sep)):
         raise TargetError("path leads outside the registry's folder; refusing it", where=label)
-    return resolved
+    return Path(resolved)
+
+
+def _resolve_in(path: str, label: str, known: dict[str, str]) -> str:
+    """resolve() with the folder of ``path`` looked up in, or added to, ``known``."""
+    folder, name = os.path.split(path)
+    if name in ("", ".", "..") or "\0" in path:
+        return str(resolve(Path(path), label))
+    real = known.get(folder)
+    if real is None:
+        real = known[folder] = str(resolve(Path(folder), label))
+    candidate = os.path.join(real, name)
+    try:
+        if not stat.S_ISLNK(os.lstat(candidate).st_mode):
+            return candidate  # not a link: realpath() would answer the same
+    except FileNotFoundError:
+        return candidate
+    except OSError:
+        pass
+    return str(resolve(Path(candidate), label))
 
 
 def _writable_bits(path: Path) -> bool:

@@ -11,9 +11,12 @@ from portsync.errors import PortsyncError, TargetError, raise_all
 from portsync.model import FileChange, FileJob, Plan, RenderEdit, ReplaceEdit, SetEdit, ValueChange
 
 
-def plan_file(root: Path, job: FileJob) -> FileChange:
-    """The planned state of one file; raises TargetError naming the file on any problem."""
-    absolute = fsio.inside(root, job.path, job.path)  # refusals name the path as written
+def plan_file(root: Path, job: FileJob, folders: dict[str, str] | None = None) -> FileChange:
+    """The planned state of one file; raises TargetError naming the file on any problem.
+
+    ``folders``: the run's resolved folders (see fsio.inside).
+    """
+    absolute = fsio.inside(root, job.path, job.path, folders)  # refusals name the path as written
     label = fsio.display_path(absolute)
     current = fsio.read_text(absolute, label)
     if current is None and not job.create:
@@ -57,9 +60,10 @@ def build_plan(root: Path, jobs: Iterable[FileJob]) -> Plan:
     """Plan every file; all problems are collected and raised together."""
     files = []
     problems: list[PortsyncError] = []
+    folders: dict[str, str] = {}
     for job in jobs:
         try:
-            files.append(plan_file(root, job))
+            files.append(plan_file(root, job, folders))
         except PortsyncError as err:
             problems.append(err)
     raise_all(problems)
