@@ -185,3 +185,19 @@ def test_a_cached_answer_is_for_the_registry_the_run_uses(tmp_path: Path,
     result = run_cli("--check", cwd=here)
     assert result.code == 1, result
     assert "port: found 81, expected 80" in result.out, result
+
+
+def test_the_console_script_ends_without_teardown_yet_prints_everything(tmp_path: Path) -> None:
+    """entry.run (the console script) flushes, then os._exit: the same bytes as python -m."""
+    names = [f"f{i}.yaml" for i in range(400)]  # drift lines past any pipe's buffer
+    targets = "".join(f"  - path: {n}\n    set: {{port: \"{{{{ port('api') }}}}\"}}\n"
+                      for n in names)
+    root = build_tree(tmp_path, {"ports.yaml": f"version: 1\nservices:\n  api: 8000\n"
+                                               f"targets:\n{targets}",
+                                 **{n: "port: 1\n" for n in names}})
+    script = "import sys\nfrom portsync.entry import run\nsys.argv[1:] = ['--check']\nrun()\n"
+    via_run = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True,
+                             text=True, check=False, timeout=60)
+    via_module = _run(root, "--check")
+    assert (via_run.returncode, via_run.stdout, via_run.stderr) == via_module
+    assert via_module[0] == 1 and via_module[1].count("found 1, expected 8000") == 400

@@ -39,7 +39,7 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path) -> None:
     assert not any(n.startswith(("tests/", "examples/", "scripts/")) for n in names), names
     assert "License-Expression: Apache-2.0" in meta
     assert f"Version: {version}" in meta
-    assert "portsync = portsync.entry:main" in entry_points
+    assert "portsync = portsync.entry:run" in entry_points
 
     # A venv of its own, made from the base interpreter (not this test's venv): the wheel's
     # declared dependencies come from the package index, so a missing or wrong requirement
