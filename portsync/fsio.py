@@ -175,41 +175,53 @@ def inside(root: Path, relative: str, label: str, known: dict[str, str] | None =
            ) -> Path:
     """``root / relative`` with every link resolved, refusing anything outside root.
 
-    ``known`` remembers, for one run, each folder resolved so far (the root's
-    too): of thousands of targets in hundreds of folders, only each file's last
-    step is looked at again.
+    ``known`` remembers, for one run, the real path of each folder resolved so
+    far (relative to root): thousands of targets share a few folders, so each
+    path costs one look at its last step, and a new folder one more.
     """
     if not relative or os.path.isabs(relative) or os.path.splitdrive(relative)[0]:
         raise TargetError("target paths must be relative to the registry's folder",
                           where=shown(label))
     if known is None:
         known = {}
-    real_root = known.get("\0")  # no folder's name: paths hold no NUL byte
+    real_root = known.get("")
     if real_root is None:
-        real_root = known["\0"] = os.path.realpath(root)
-    resolved = _resolve_in(os.path.join(root, relative), label, known)
+        real_root = known[""] = os.path.realpath(root)
+    resolved = _resolve_below(root, real_root, relative, label, known)
     if not (resolved == real_root or resolved.startswith(real_root.rstrip(os.sep) + os.sep)):
         raise TargetError("path leads outside the registry's folder; refusing it", where=label)
     return Path(resolved)
 
 
-def _resolve_in(path: str, label: str, known: dict[str, str]) -> str:
-    """resolve() with the folder of ``path`` looked up in, or added to, ``known``."""
-    folder, name = os.path.split(path)
-    if name in ("", ".", "..") or "\0" in path:
-        return str(resolve(Path(path), label))
-    real = known.get(folder)
-    if real is None:
-        real = known[folder] = str(resolve(Path(folder), label))
-    candidate = os.path.join(real, name)
-    try:
-        if not stat.S_ISLNK(os.lstat(candidate).st_mode):
-            return candidate  # not a link: realpath() would answer the same
-    except FileNotFoundError:
-        return candidate
-    except OSError:
-        pass
-    return str(resolve(Path(candidate), label))
+def _resolve_below(root: Path, real_root: str, relative: str, label: str,
+                   known: dict[str, str]) -> str:
+    """What resolve(root / relative) answers, one step at a time from the folders in ``known``.
+
+    A step that is a link (or a ``..``, or anything on Windows) resolves the
+    whole path the long way; any other step only extends its folder's real path,
+    as realpath() would.
+    """
+    parts = [p for p in relative.split("/") if p and p != "."]
+    if os.sep != "/" or "\0" in relative or not parts or ".." in parts:
+        return str(resolve(root / relative, label))
+    real, prefix = real_root, ""
+    for depth, name in enumerate(parts):
+        prefix = f"{prefix}/{name}" if prefix else name
+        last = depth == len(parts) - 1
+        found = None if last else known.get(prefix)
+        if found is None:
+            candidate = os.path.join(real, name)
+            try:
+                link = stat.S_ISLNK(os.lstat(candidate).st_mode)
+            except OSError:
+                link = False  # missing (realpath keeps the name), or not a folder: as realpath
+            if link:
+                return str(resolve(root / relative, label))
+            found = candidate
+            if not last:
+                known[prefix] = found
+        real = found
+    return real
 
 
 def _writable_bits(path: Path) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable
 
 from portsync import keypath
@@ -20,7 +19,7 @@ def format_of(path: str, declared: str | None) -> str:
     if declared:
         return declared
     name = path.rsplit("/", 1)[-1].lower()
-    if fnmatch.fnmatch(name, ".env.*") or name.endswith(".env"):
+    if name.startswith(".env.") or name.endswith(".env"):  # .env.* and *.env
         return "env"
     dot = name.rfind(".")
     return _BY_SUFFIX.get(name[dot:], "text") if dot > 0 else "text"
@@ -72,23 +71,25 @@ class _Expander:
         # key text -> (parsed path, as rendered): `server.port` recurs in every service's file
         self._keys: dict[str, tuple[keypath.KeyPath, str]] = {}
 
-    def edits(self, target: Target, env: str, service: str | None, file: str) -> list[Edit]:
-        where = str(target.source)
+    def edits(self, target: Target, env: str, service: str | None, file: str,
+              places: tuple[str, ...]) -> list[Edit]:
+        """One file's edits; ``places`` are str() of the target's, its sets' and rules' sources."""
+        where = places[0]
         context = self.contexts.build(env, service)
         edits: list[Edit] = []
-        for item in target.sets:
+        for item, place in zip(target.sets, places[1:1 + len(target.sets)], strict=True):
             key_text = _expand(item.key, env, service)
             parsed = self._keys.get(key_text)
             if parsed is None:
                 try:
                     path = keypath.parse(key_text)
                 except PortsyncError as err:
-                    raise RegistryError(err.message, where=str(item.source)) from err
+                    raise RegistryError(err.message, where=place) from err
                 parsed = self._keys[key_text] = (path, keypath.render(path))
-            value = self.renderer.value(item.value, context, str(item.source), key_text, file)
+            value = self.renderer.value(item.value, context, place, key_text, file)
             edits.append(SetEdit(parsed[0], parsed[1], value, item.source))
-        for rule in target.replace:
-            value = self.renderer.value(rule.value, context, str(rule.source), "replace", file)
+        for rule, place in zip(target.replace, places[1 + len(target.sets):], strict=True):
+            value = self.renderer.value(rule.value, context, place, "replace", file)
             edits.append(ReplaceEdit(rule.pattern, value, rule.source, rule.optional))
         if target.template is not None:
             key = f"block {target.block}" if target.block else f"template {target.template}"
@@ -106,6 +107,9 @@ def expand_targets(registry: Registry, table: PortTable, only_envs: Iterable[str
     owners: dict[str, Target] = {}  # each file's first target
     problems: list[PortsyncError] = []
     for target in registry.targets:
+        # Each place shown once per target, not once per file (messages only need them).
+        places = (str(target.source), *(str(s.source) for s in target.sets),
+                  *(str(r.source) for r in target.replace))
         try:
             for env in target_environments(target, registry):
                 if selected is not None and env not in selected:
@@ -113,7 +117,7 @@ def expand_targets(registry: Registry, table: PortTable, only_envs: Iterable[str
                 for service in _services(target, registry, env):
                     path = _expand(target.path, env, service)
                     fmt = format_of(path, target.format)
-                    edits = expander.edits(target, env, service, path)
+                    edits = expander.edits(target, env, service, path, places)
                     _merge(jobs, owners, path, fmt, target, edits)
         except PortsyncError as err:
             problems.append(err)

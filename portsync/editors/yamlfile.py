@@ -45,8 +45,11 @@ def _target(node: Node) -> Node:
     return node.value if node.id == "alias" else node
 
 
+_KINDS = {"mapping": "mapping", "sequence": "list"}
+
+
 def _kind(node: Node) -> str:
-    return {"mapping": "mapping", "sequence": "list"}.get(_target(node).id, "value")
+    return _KINDS.get(_target(node).id, "value")
 
 
 def _empty_document(node: Node) -> bool:
@@ -104,6 +107,9 @@ class _Tree:
                 raise TargetError("list item does not exist and cannot be created",
                                   where=self.label, key=key_text)
             return _Missing(None, None, tuple(str(seg) for seg in path), False)
+        quick = self._quick(path, key_text)
+        if quick is not None:
+            return quick
         keys: dict[tuple[int, int], Node] = {}  # (parent, value) -> the value's key node
 
         def child(node: Node, seg: str | int) -> Node | None:
@@ -136,6 +142,37 @@ class _Tree:
         return Spot(_target(reached.node), steps[-1] if steps else None, parent,
                     any(_target(n).flow for n in trail[:-1]), reached.entry,
                     next((n for n in reversed(trail) if n.id == "alias"), None))
+
+    def _quick(self, path: keypath.KeyPath, key_text: str) -> Spot | None:
+        """The Spot of a path of keys through mappings to a scalar, as locate() finds it.
+
+        The common case (``server.port``, ``services.web.image``), without
+        keypath.walk's generality; None for anything else (a list, a missing
+        key, a selector...), which locate() then walks in full.
+        """
+        if self.root is None:
+            return None
+        node: Node = self.root
+        key: Node | None = None
+        parent: Node | None = None
+        alias: Node | None = None
+        flow = False
+        for seg in path:
+            if node.id == "alias":
+                alias, node = node, node.value
+            if type(seg) is not str or node.id != "mapping":
+                return None
+            pair = self._pair(node, seg, key_text)
+            if pair is None:
+                return None
+            flow = flow or node.flow
+            parent = node
+            key, node = pair
+        if node.id == "alias":
+            alias, node = node, node.value
+        if node.id != "scalar":
+            return None
+        return Spot(node, key, parent, flow, None, alias)
 
     @staticmethod
     def _shown(path: keypath.KeyPath, depth: int) -> str:

@@ -16,6 +16,7 @@ class ContextFactory:
         self.registry = registry
         self.table = table
         self._shared: dict[str, Any] | None = None
+        self._per_env: dict[str, dict[str, Any]] = {}  # shared + env + functions, per env
 
     def _service(self, svc: Service, project: str | None) -> dict[str, Any]:
         """One service as templates see it: its ports and published ports per environment."""
@@ -74,8 +75,9 @@ class ContextFactory:
 
     def build(self, env: str, service: str | None) -> dict[str, Any]:
         """The context of one render (SPEC §2): functions, env, service and registry data."""
-        context: dict[str, Any] = {**self.shared(), "env": env}
-        if service is not None:
-            context["service"] = service
-        context.update(self.functions(env))
-        return context
+        base = self._per_env.get(env)
+        if base is None:  # thousands of renders share a few environments
+            base = self._per_env[env] = {**self.shared(), "env": env, **self.functions(env)}
+        if service is None:
+            return dict(base)
+        return {**base, "service": service}

@@ -86,11 +86,6 @@ def parse(text: str) -> tuple[_Part, ...] | None:
     return result
 
 
-def _value(argument: tuple[str, str], context: dict[str, Any]) -> Any:
-    kind, value = argument
-    return value if kind == "str" else context[value]
-
-
 def render(text: str, context: dict[str, Any]) -> str | None:
     """The value as Jinja would render it, or None to let Jinja render it (and word errors)."""
     parts = parse(text)
@@ -104,8 +99,12 @@ def render(text: str, context: dict[str, Any]) -> str | None:
                 continue
             _, function, positional, keywords = part
             call: Callable[..., Any] = context[function]
-            result = call(*(_value(a, context) for a in positional),
-                          **{k: _value(a, context) for k, a in keywords.items()})
+            args = [value if kind == "str" else context[value] for kind, value in positional]
+            if keywords:
+                result = call(*args, **{k: value if kind == "str" else context[value]
+                                        for k, (kind, value) in keywords.items()})
+            else:
+                result = call(*args)
             out.append(str(result))
     except Exception:  # Jinja runs the same call again and words the error its way
         return None

@@ -13,12 +13,10 @@ from typing import Any
 from portsync.errors import PortsyncError, TargetError
 from portsync.templating import quickvalue
 
-_MARKERS = ("{{", "{%", "{#")
-
 
 def is_template(text: str) -> bool:
     """Whether a value needs Jinja at all (literals skip it, and its import)."""
-    return any(m in text for m in _MARKERS)
+    return "{{" in text or "{%" in text or "{#" in text  # Jinja's three markers
 
 
 class Renderer:
