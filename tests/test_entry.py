@@ -194,7 +194,7 @@ def test_the_console_script_ends_without_teardown_yet_prints_everything(tmp_path
                       for n in names)
     root = build_tree(tmp_path, {"ports.yaml": f"version: 1\nservices:\n  api: 8000\n"
                                                f"targets:\n{targets}",
-                                 **{n: "port: 1\n" for n in names}})
+                                 **dict.fromkeys(names, "port: 1\n")})
     script = "import sys\nfrom portsync.entry import run\nsys.argv[1:] = ['--check']\nrun()\n"
     via_run = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True,
                              text=True, check=False, timeout=60)
