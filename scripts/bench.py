@@ -29,6 +29,13 @@ include the benchmark's own memory, which a child carries until it execs.
     python scripts/bench.py                  # 100 and 1000 services, 5 rounds
     python scripts/bench.py --quick          # 100 services, 3 rounds
     python scripts/bench.py --profile cold   # where a cold 1000-service --check spends its time
+    python scripts/bench.py --no-bytecode    # portsync's modules compiled on every run
+
+Every child keeps compiled bytecode in the benchmark's own folder
+(``PYTHONPYCACHEPREFIX``), as an installed portsync has it: pip compiles it at
+install. An editable install run with ``PYTHONDONTWRITEBYTECODE=1`` instead
+compiles every portsync module on every run (some 50 ms); ``--no-bytecode``
+times that.
 """
 
 from __future__ import annotations
@@ -259,10 +266,22 @@ class Run:
     code: int
 
 
-def child_env(cache: Path) -> dict[str, str]:
-    """The environment of every child: no registry override, the cache in the bench's folder."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PORTSYNC_REGISTRY", "NO_COLOR")}
+def child_env(cache: Path, bytecode: Path | None) -> dict[str, str]:
+    """The environment of every child: no registry override, the cache in the bench's folder.
+
+    ``bytecode``: the folder Python keeps every module's compiled bytecode in
+    (``PYTHONPYCACHEPREFIX``), filled by the warm-up round, as an installed
+    portsync has it (pip compiles it at install); None: the environment as
+    inherited, with ``PYTHONDONTWRITEBYTECODE=1``, where an editable install
+    compiles portsync's modules from source on every run.
+    """
+    drop = ("PORTSYNC_REGISTRY", "NO_COLOR", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env["PORTSYNC_CACHE_DIR"] = str(cache)
+    if bytecode is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode)
     return env
 
 
@@ -520,6 +539,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the generated repositories")
     parser.add_argument("--adoption", action="store_true",
                         help="also time audit and import (import on a copy without ports.yaml)")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="no bytecode cache: portsync's modules compiled on every run")
     parser.add_argument("--profile", choices=sorted(PROFILE_CASES),
                         help="profile one case on the largest size instead of timing")
     args = parser.parse_args(argv)
@@ -527,7 +548,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         [100] if args.quick else [100, 1000])
     rounds = args.rounds or (3 if args.quick else 5)
     work = Path(tempfile.mkdtemp(prefix="portsync-bench-"))
-    env = child_env(work / "cache")
+    env = child_env(work / "cache", None if args.no_bytecode else work / "bytecode")
     portsync = portsync_command()
     try:
         if args.profile:
@@ -537,7 +558,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         load_before = load_average()
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {rounds} rounds, "
               f"portsync = {' '.join(portsync)}", file=sys.stderr)
-        for case in cases:  # warm-up: fills the warm caches and the OS page cache
+        for case in cases:  # warm-up: fills the warm caches, the bytecode and the page cache
             case.once(env)
             case.runs.clear()
         for _ in range(rounds):
@@ -547,7 +568,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             case.measure_peak(work, env)
         report(cases, sizes)
         print(f"\nload average (1, 5, 15 min) before: {load_before}, after: {load_average()}"
-              f" on {os.cpu_count()} CPUs")
+              f" on {os.cpu_count()} CPUs; bytecode "
+              + ("compiled on every run (--no-bytecode)" if args.no_bytecode else "cached"))
     finally:
         if args.keep:
             print(f"kept {work}", file=sys.stderr)
