@@ -323,3 +323,19 @@ def test_a_rewrite_libyaml_could_not_read_back_is_refused() -> None:
     assert error(text, "foo", "a: b").startswith(
         "f.yaml: the new values would make the file unreadable")
     assert apply(text, ("foo", "2")) == text.replace("1", "2", 1)
+
+
+def _yaml_printable(code: int) -> bool:
+    """YAML 1.2's c-printable (§5.1), less YAML 1.1's extra line breaks and the BOM."""
+    return (code in (0x09, 0x0A) or 0x20 <= code <= 0x7E or code == 0x85
+            or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF) and code not in (0x85, 0x2028, 0x2029, 0xFEFF)
+
+
+def test_exactly_the_characters_yaml_may_not_hold_raw_are_escaped() -> None:
+    from portsync.editors.yamlscalar import double_quoted
+    specials = {"\\", '"', "\n", "\t", "\r", "\0"}
+    wrong = [hex(code) for code in range(0x110000)
+             if chr(code) not in specials
+             and (double_quoted(chr(code)) == f'"{chr(code)}"') != _yaml_printable(code)]
+    assert wrong == []

@@ -12,9 +12,11 @@ from portsync.yamlkit.nodetree import Node
 
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_INDICATORS = frozenset(",[]{}")
-# Characters YAML may hold raw (its "printable" set), line breaks of YAML 1.1 excepted.
-_NOT_PRINTABLE = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-                            "|[\u2028\u2029\ufeff]")
+# Characters YAML may not hold raw: the complement of its "printable" set, plus
+# YAML 1.1's line breaks and the BOM. Spelled as a positive class: the negated
+# class over the whole of Unicode took 5 ms to compile, on every run.
+_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
+                            "\ufeff\ufffe\uffff]")
 # Anchors and tags before a value, and what may separate them from it (line breaks, comments).
 _PROPERTIES = re.compile(r"(?:[&!](?:<[^>\s]*>|[^\s,\[\]{}]*)(?:\s+(?:#[^\n]*)?)*)*")
 _VALUE_INDICATOR = re.compile(r"(?:\s|#[^\n]*)*:(?=[\s,\]}]|$)")  # the ':' after a key
