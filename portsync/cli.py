@@ -115,6 +115,11 @@ def _registry_option(func: F) -> F:
                              "ports.yaml in this folder or above).")(func)
 
 
+def _global_options(func: F) -> F:
+    """-r, -q, -v and --no-color, which every place of a command line takes."""
+    return _registry_option(_quiet_option(_verbose_option(_color_option(func))))
+
+
 def _sync_options(func: F) -> F:
     """The options of `sync`, which a bare ``portsync`` takes too."""
     for option in reversed((
@@ -152,10 +157,7 @@ def _guarded(verbose: bool, output: str, body: Callable[[], Output]) -> int:
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="portsync")
 @_sync_options
-@_registry_option
-@_quiet_option
-@_verbose_option
-@_color_option
+@_global_options
 @click.pass_context
 def cli(ctx: click.Context, check: bool, dry_run: bool, envs: tuple[str, ...], output: str,
         no_cache: bool, fetch: bool, registry: str | None, quiet: bool, verbose: bool) -> None:
@@ -225,10 +227,7 @@ def _git() -> GitAccess:
 
 @cli.command()
 @_sync_options
-@_registry_option
-@_quiet_option
-@_verbose_option
-@_color_option
+@_global_options
 @click.pass_context
 def sync(ctx: click.Context, check: bool, dry_run: bool, envs: tuple[str, ...], output: str,
          no_cache: bool, fetch: bool, registry: str | None, quiet: bool, verbose: bool
