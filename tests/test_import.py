@@ -287,3 +287,20 @@ def test_workers_give_the_same_proposal_and_audit(tmp_path: Path, run_cli: RunCl
     parallel = run_cli("import", cwd=root)
     assert (parallel.code, parallel.out) == (serial.code, serial.out), parallel
     assert run_cli("audit", cwd=root).out == baseline.out
+
+
+def test_a_services_mapping_whose_ports_are_a_mapping_is_read_without_a_crash(
+        tmp_path: Path, run_cli: RunCli) -> None:
+    # A registry-like or Helm-like file: `ports:` maps names to numbers, it is no compose list.
+    build_tree(tmp_path, {
+        "docs/example.ports.yaml": "services:\n  web:\n    image: nginx\n"
+                                   "    ports: {http: 8000}\n",
+        ".env": "WEB_PORT=8000\n",
+    })
+    _git(tmp_path)
+    audit = run_cli("audit", cwd=tmp_path)
+    assert audit.code == 0 and audit.out.endswith("0 of 1 port mentions managed (0.0%)\n"), audit
+    written = run_cli("import", "--write", cwd=tmp_path)
+    assert written.code == 0, written
+    assert run_cli("--check", cwd=tmp_path).code == 0
+    assert _coverage(run_cli, tmp_path) == 100.0

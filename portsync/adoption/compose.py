@@ -74,7 +74,9 @@ def _port_variables(service: str, spec: Any) -> Iterator[PortVariable]:
     """The variables a service's ``ports:`` and ``expose:`` items are written with."""
     for key in ("ports", "expose"):
         items = child(spec, key)
-        for index, item in enumerate(getattr(items, "value", None) or ()):
+        if getattr(items, "id", None) != "sequence":  # ``ports: {http: 80}`` is no compose list
+            continue
+        for index, item in enumerate(items.value):
             if item.id != "scalar" or not isinstance(item.value, str):
                 continue
             masked = _VARIABLE.sub(lambda m: "$" * len(m.group()), item.value)
