@@ -304,3 +304,16 @@ def test_a_services_mapping_whose_ports_are_a_mapping_is_read_without_a_crash(
     assert written.code == 0, written
     assert run_cli("--check", cwd=tmp_path).code == 0
     assert _coverage(run_cli, tmp_path) == 100.0
+
+
+def test_a_url_to_a_compose_service_with_a_generic_name_is_that_service_s_port(
+        tmp_path: Path, run_cli: RunCli) -> None:
+    # awesome-compose's wasmedge stacks: `db` is a generic word, but here it is a service key.
+    build_tree(tmp_path, {"compose.yml": (
+        "services:\n  etl:\n    image: etl\n    environment:\n"
+        "      DATABASE_URL: mysql://root:pw@db:3306/mysql\n  db:\n    image: mariadb:10.9\n")})
+    text = _import(run_cli, tmp_path)
+    assert _services(text) == {"db"}, text
+    assert run_cli("--check", cwd=tmp_path).code == 0
+    after = json.loads(run_cli("audit", "--format", "json", cwd=tmp_path).out)
+    assert (after["managed"], after["summary"]) == (1, "1 of 1 port mentions managed (100.0%)")

@@ -128,7 +128,7 @@ def _compose(m: Mention, service: str, facts: Facts) -> Evidence:
         host = m.rule == "host" or key[-1] == "published"
         published = part == "ports" and (m.rule == "host" or key[-1] == "published")
         return Evidence(service, STRUCTURE, None, host, publishes=published, container=True)
-    other = host_service(m.host) if not _local(m) else None
+    other = host_service(m.host, facts.known) if not _local(m) else None
     if other is not None and other != service:
         return Evidence(other, STRUCTURE)
     words = [k for k in key[3:] if isinstance(k, str)]
@@ -159,12 +159,12 @@ def _item_name(m: Mention, list_key: str) -> str | None:
     return found.conditions[0][1]
 
 
-def _kubernetes(m: Mention) -> Evidence:
+def _kubernetes(m: Mention, facts: Facts) -> Evidence:
     doc = m.document
     assert doc is not None
     workload = doc.kind in WORKLOADS
     service = norm(doc.name if workload or not doc.app else doc.app)
-    other = host_service(m.host) if not _local(m) else None
+    other = host_service(m.host, facts.known) if not _local(m) else None
     if other is not None and other != service:
         return Evidence(other, STRUCTURE)
     key = m.key or ()
@@ -199,11 +199,11 @@ def evidence(m: Mention, facts: Facts, kind: str) -> Evidence:
             isinstance(key[1], str):
         return _compose(m, norm(key[1]), facts)
     if m.document is not None and (m.document.kind in WORKLOADS or m.document.kind == "Service"):
-        return _kubernetes(m)
+        return _kubernetes(m, facts)
     if kind == "env" and len(key) == 1 and str(key[0]) in facts.variables and m.rule == "key":
         return _variable(facts.variables[str(key[0])])
     local = _local(m)
-    other = host_service(m.host) if not local else None
+    other = host_service(m.host, facts.known) if not local else None
     if other is not None:
         data = kind in ("yaml", "json", "toml", "env")
         return Evidence(other, STRUCTURE, new=not data and other not in facts.known)

@@ -59,8 +59,12 @@ def plausible(name: str) -> bool:
         and not all(w in GENERIC for w in words)
 
 
-def host_service(host: str | None) -> str | None:
-    """The service a URL host names (``courier``, ``redis-cart``); not localhost, not a domain."""
+def host_service(host: str | None, known: frozenset[str] = frozenset()) -> str | None:
+    """The service a URL host names (``courier``, ``redis-cart``); not localhost, not a domain.
+
+    A host that is one of the ``known`` services names it even when its name is generic
+    (a compose service ``db``).
+    """
     host = (host or "").lower()
     if not host or host in LOCAL_HOSTS or re.fullmatch(r"[\d.]+|\[.*\]", host):
         return None
@@ -69,7 +73,7 @@ def host_service(host: str | None) -> str | None:
     if "." in host and not host.endswith(".default"):
         return None  # a public domain name (api.example.com) is not a service here
     name = norm(first)
-    return name if plausible(name) else None
+    return name if plausible(name) or name in known else None
 
 
 def _strip(words: list[str]) -> list[str]:
