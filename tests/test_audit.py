@@ -269,3 +269,23 @@ def test_files_not_read_are_listed_with_why(tmp_path: Path, run_cli: RunCli) -> 
     assert {s["path"]: s["kind"] for s in json.loads(strict.out)["skipped"]} == {
         "big.json": "unread", "latin1.env": "unread", "link.env": "symlink",
         "loop-a": "symlink", "loop-b": "symlink", "logo.png": "binary"}
+
+
+def test_a_data_file_that_does_not_parse_keeps_its_port_keys(tmp_path: Path,
+                                                             run_cli: RunCli) -> None:
+    # A Helm template is no YAML until rendered; a JSON file may be cut short. Their
+    # `port: N` lines are still hard-coded ports, read line by line.
+    helm = ("apiVersion: v1\nkind: Service\n{{- if .Values.enabled }}\nspec:\n  ports:\n"
+            "    - port: 8080\n      targetPort: \"8081\"  # the container's\n"
+            "{{- end }}\nrequest_timeout: 8000\n")
+    assert [(m.line, m.port, m.rule) for m in scan("chart/templates/svc.yaml", helm)] == [
+        (6, 8080, "key"), (7, 8081, "key")]
+    assert [(m.line, m.port) for m in scan("a.json", '{"port": 8005,\n"url": "x",\n')] == [
+        (1, 8005)]
+    root = _repo(tmp_path, {"chart/templates/svc.yaml": helm})
+    result = run_cli("audit", cwd=root)
+    assert result.out.splitlines()[-1] == "0 of 2 port mentions managed (0.0%)", result
+    assert run_cli("import", "--write", cwd=root).code == 0
+    assert run_cli("--check", cwd=root).code == 0, (root / "ports.yaml").read_text()
+    result = run_cli("audit", cwd=root)
+    assert result.out.splitlines()[-1] == "2 of 2 port mentions managed (100.0%)", result

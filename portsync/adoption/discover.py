@@ -88,7 +88,7 @@ def scan_file(path: str, text: str) -> tuple[list[Mention], ComposeFile | None]:
         try:
             documents = parsers.documents(text, path, TargetError)
         except PortsyncError:
-            kind = "text"
+            kind = "unparsed"  # a Helm or Jinja template, a cut file: read line by line
     if kind in ("yaml", "json"):
         found = scan_documents(path, text, lines, documents)
     elif kind == "env":
@@ -180,6 +180,8 @@ def _scan_lines(path: str, text: str, kind: str, lines: Lines) -> Iterator[Menti
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         hits = directive_hits(body, kind)
+        if kind == "unparsed":
+            hits = _key_line_hits(body, hits)
         label = None
         if kind == "markdown":
             row = _TABLE_ROW.match(body)
@@ -198,6 +200,24 @@ def _scan_lines(path: str, text: str, kind: str, lines: Lines) -> Iterator[Menti
         for hit in hits:
             yield mention(path, lines, pos, hit, label=label)
         pos += len(line)
+
+
+_KEY_LINE = re.compile(r"""^[\s{,]*(?:-\s+)?(?P<q>["']?)(?P<key>[A-Za-z_][\w.-]*)(?P=q)\s*:\s*"""
+                       r"""(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<plain>[^\s#,{}\[\]]+))""")
+
+
+def _key_line_hits(body: str, hits: list[Hit]) -> list[Hit]:
+    """``port: 8080`` on a line of a YAML or JSON file that does not parse: the key rule."""
+    m = _KEY_LINE.match(body)
+    if m is None:
+        return hits
+    group = next(g for g in ("dq", "sq", "plain") if m.group(g) is not None)
+    at = m.start(group)
+    seen = {h.start for h in hits}
+    found = [Hit(at + h.start, at + h.end, h.port, h.rule)
+             for h in value_hits(m.group("key"), m.group(group), None)
+             if h.rule == "key" and at + h.start not in seen]
+    return sorted(hits + found, key=lambda h: h.start) if found else hits
 
 
 def _table_hits(body: str, row: re.Match[str], columns: set[int], hits: list[Hit]) -> list[Hit]:
