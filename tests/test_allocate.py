@@ -81,7 +81,13 @@ def test_full_range_exits_1(tmp_path: Path, run_cli: RunCli):
     (("x", "--group", "vendor"), "--group 'vendor' is a reserved range (groups: api)"),
     (("x", "--group", "nope"), "--group 'nope' names no range of ports.yaml"),
     (("x", "--env", "staging"), "unknown environment 'staging'"),
-    (("true",), "service name 'true'"),
+    (("true",), "service name 'true' reads as a boolean in YAML, not as a name"),
+    # Valid characters, but YAML 1.1 tools read them as no name: say so, not "use letters".
+    (("n",), "service name 'n' reads as a boolean in YAML, not as a name: choose another name"),
+    (("on",), "service name 'on' reads as a boolean in YAML"),
+    (("1e3",), "service name '1e3' reads as a number in YAML"),
+    (("2024-01-01",), "service name '2024-01-01' reads as a date in YAML"),
+    (("a/b",), "service name 'a/b': use letters, digits, '.', '_' and '-', starting with"),
 ])
 def test_usage_errors_exit_2(registry: Path, run_cli: RunCli, args: tuple[str, ...],
                              message: str):

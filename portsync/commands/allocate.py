@@ -20,6 +20,9 @@ from portsync.yamlkit import parsers
 
 LOWEST, HIGHEST = 1024, 65535
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# What a plain scalar that is not a string reads as, for the message.
+_READS_AS = {"bool": "a boolean", "int": "a number", "float": "a number", "null": "null",
+             "timestamp": "a date"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +88,16 @@ def allocate(table: PortTable, service: str, group: str | None,
 def _check_name(registry: Registry, service: str) -> None:
     if registry.service(service) is not None:
         raise UsageError(f"service {service!r} already exists in {registry.label}")
-    if not _PLAIN.fullmatch(service) or not parsers.resolves_to_str(service):
+    if not _PLAIN.fullmatch(service):
         raise UsageError(f"service name {service!r}: use letters, digits, '.', '_' and '-', "
                          "starting with a letter or digit")
+    if not parsers.resolves_to_str(service):
+        # 'no', 'on' or 'n' are booleans to YAML 1.1 tools, '1e3' a number to every one.
+        tag = next(t for t in (parsers.resolve(service, v) for v in ((1, 1), (1, 2)))
+                   if t != parsers.STR)
+        kind = _READS_AS.get(tag.rpartition(":")[2], "no text")
+        raise UsageError(f"service name {service!r} reads as {kind} in YAML, not as a name: "
+                         "choose another name")
 
 
 def _environments(registry: Registry, envs: Sequence[str]) -> list[Environment]:
