@@ -134,3 +134,35 @@ def test_the_tutorial_runs_as_written(tmp_path: Path, run_cli: RunCli) -> None:
                 assert got == expected, f"{block}: $ {command}"
                 ran += 1
     assert ran >= 9
+
+
+# -- the reference lists what the command line offers -----------------------------------------
+
+
+def _section(text: str, heading: str) -> str:
+    start = text.index(f"\n{heading}\n")
+    return text[start:text.find("\n## ", start + 1)]
+
+
+def test_the_synopses_name_every_sync_option(run_cli: RunCli) -> None:
+    help_text = run_cli("sync", "--help").out
+    options = [o for o in re.findall(r"^ {2}(?:-\w, )?(--[\w-]+)", help_text, re.M)
+               if o != "--help"]
+    assert {"--check", "--no-cache", "--fetch"} <= set(options), help_text
+    reference = (REPO / "docs/reference.md").read_text(encoding="utf-8")
+    synopsis = next(line for line in reference.splitlines() if line.startswith("portsync [sync]"))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `portsync` (="))
+    for option in options:
+        short = {"--registry": "-r", "--quiet": "-q", "--verbose": "-v"}.get(option, option)
+        assert re.search(rf"(?<![\w-]){short}(?![\w-])", synopsis), (option, synopsis)
+        assert re.search(rf"(?<![\w-]){short}(?![\w-])", row), (option, row)
+
+
+def test_the_reference_lists_every_environment_variable_portsync_reads() -> None:
+    source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "portsync").rglob("*.py"))
+    read = set(re.findall(r"\bPORTSYNC_[A-Z_]+\b", source)) | {"NO_COLOR", "FORCE_COLOR"}
+    assert {"PORTSYNC_REGISTRY", "PORTSYNC_CACHE_DIR"} <= read
+    table = _section((REPO / "docs/reference.md").read_text(encoding="utf-8"),
+                     "## Environment variables")
+    assert sorted(v for v in read if f"| `{v}` |" not in table) == [], table
