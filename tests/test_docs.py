@@ -166,3 +166,19 @@ def test_the_reference_lists_every_environment_variable_portsync_reads() -> None
     table = _section((REPO / "docs/reference.md").read_text(encoding="utf-8"),
                      "## Environment variables")
     assert sorted(v for v in read if f"| `{v}` |" not in table) == [], table
+
+
+def test_the_reference_s_registry_sections_make_one_valid_registry(tmp_path: Path,
+                                                                     run_cli: RunCli) -> None:
+    """environments, ranges and services are shown piece by piece, but as one registry."""
+    reference = REPO / "docs/reference.md"
+    text = reference.read_text(encoding="utf-8")
+    parts = []
+    for heading in ("### environments", "### ranges", "### services"):
+        start = text.index(f"\n{heading}\n")
+        block = next(b for b in blocks(reference) if b.line > text.count("\n", 0, start))
+        assert block.lang == "yaml" and block.body.startswith(heading[4:] + ":"), block
+        parts.append(block.body)
+    (tmp_path / "ports.yaml").write_text("version: 1\n" + "".join(parts), encoding="utf-8")
+    result = run_cli("validate", cwd=tmp_path)
+    assert (result.code, result.err) == (0, ""), result
