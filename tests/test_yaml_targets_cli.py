@@ -143,6 +143,14 @@ def test_odd_yaml_targets_are_exit_2_at_their_line(tmp_path: Path, run_cli: RunC
     ("version: 1\nservices:\n  ? - - a\n  : 1\n",
      ":3:5: invalid YAML: a key holding a list or a mapping inside it"),
     ("key:    # Comment\n        # lines\n  value\n", ":1:1: unknown key 'key'"),
+    # ruamel's constructor raises ValueError, IndexError, KeyError or AttributeError on these
+    ("version: 1\nservices:\n  a: {port: 1, description: 2001-02-30}\n",
+     ":3:29: invalid YAML: '2001-02-30' cannot be read as a timestamp (day is out of range"),
+    ("version: 1\nservices:\n  a: {port: !!int x}\n",
+     ":3:13: invalid YAML: 'x' cannot be read as an int ("),
+    ("version: 1\nservices:\n  a: {port: !!float 1e}\n", ":3:13: invalid YAML: '1e' cannot be read"),
+    ("version: 1\ndescription: !!bool x\n", ":2:14: invalid YAML: 'x' cannot be read as a bool"),
+    ("version: 1\nservices: !!set x\n", ":2:11: invalid YAML: a scalar cannot be read as a set"),
 ])
 def test_odd_yaml_registries_are_exit_2_at_their_line(tmp_path: Path, run_cli: RunCli,
                                                       text: str, message: str) -> None:

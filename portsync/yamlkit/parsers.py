@@ -22,6 +22,10 @@ def _yaml(typ: str, *, pure: bool = False) -> Any:
 
     yaml = YAML(typ=typ, pure=pure)
     yaml.allow_duplicate_keys = False
+    if typ == "rt":
+        from portsync.yamlkit.construct import CheckedConstructor
+
+        yaml.Constructor = CheckedConstructor
     return yaml
 
 
