@@ -148,6 +148,30 @@ def test_one_document_and_an_empty_one_is_still_one_document() -> None:
     assert apply(text, ("a", "2")) == text.replace("1", "2")
 
 
+@pytest.mark.parametrize("text", [
+    "kind: Deployment\nmetadata: {name: cart}\nspec:\n  replicas: 1\n",
+    "---\nkind: Deployment\nmetadata: {name: cart}\nspec:\n  replicas: 1\n...\n",
+    "kind: Deployment\r\nmetadata:\r\n  name: cart\r\nspec: {replicas: 1}\r\n",
+])
+def test_a_manifest_of_one_document_takes_the_paths_of_several(text: str) -> None:
+    # k8s/{service}.yaml with one manifest that holds only a Deployment: the same
+    # document selector as in its siblings' files, or [0], still finds it
+    for key in ("[kind=Deployment,metadata.name=cart].spec.replicas", "[0].spec.replicas"):
+        assert apply(text, (key, "2")) == text.replace("replicas: 1", "replicas: 2")
+        assert apply(text, (key, "1")) == text
+    assert apply(text, ("[kind=Deployment].spec.paused", "x")) != text
+    assert error(text, "[kind=Service].spec.replicas") == (
+        f"f.yaml:{text.count(chr(10), 0, text.index('kind'))+ 1}: [kind=Service].spec.replicas:"
+        " selector [kind=Service] matches no item of 1; candidates: [kind=Deployment]")
+    assert error(text, "[1].spec.replicas").endswith("[1].spec.replicas: list has no item [1]")
+
+
+def test_a_list_at_the_root_of_one_document_is_still_that_list() -> None:
+    text = "- kind: Deployment\n  port: 1\n"
+    assert apply(text, ("[kind=Deployment].port", "2")) == text.replace("1", "2")
+    assert apply(text, ("[0].port", "2")) == text.replace("1", "2")
+
+
 # -- NAME=value lists (compose's environment: list form) ----------------------------------
 
 COMPOSE = """\

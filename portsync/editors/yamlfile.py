@@ -1,7 +1,8 @@
 """YAML editor: the parser locates each scalar; only its bytes are replaced in the text.
 
 A file of several documents (``---``, Kubernetes manifests) is a list of
-documents at the root: its paths start with ``[n]`` or a selector. A list of
+documents at the root: its paths start with ``[n]`` or a selector (so may those
+into one document whose root is a mapping). A list of
 ``NAME=value`` strings (compose's ``environment:``) is addressed like a
 mapping. A value reached only through a merge key (``<<``) is refused: it is
 written elsewhere, in the anchored mapping.
@@ -110,6 +111,13 @@ class _Tree:
         quick = self._quick(path, key_text)
         if quick is not None:
             return quick
+        root = self.root
+        if not self.several and not isinstance(path[0], str) and _target(root).id == "mapping":
+            # One document whose root is a mapping: [n] or a selector picks among the
+            # documents, as in a file of several (a manifest holding only its
+            # Deployment takes the paths its siblings' manifests take).
+            root = Node("sequence", [root], root.start, root.line, 0)
+            root.end = self.root.end
         keys: dict[tuple[int, int], Node] = {}  # (parent, value) -> the value's key node
 
         def child(node: Node, seg: str | int) -> Node | None:
@@ -127,7 +135,7 @@ class _Tree:
 
         nodes = keypath.Nodes(_kind, child, self.where, lambda n: str(_target(n).value),
                               fillable)
-        reached = keypath.walk(self.root, path, nodes, key_text, entries=True)
+        reached = keypath.walk(root, path, nodes, key_text, entries=True)
         trail = reached.trail
         steps = [keys.get((id(_target(a)), id(b))) for a, b in pairwise(trail)]
         if reached.missing:
