@@ -289,3 +289,21 @@ def test_a_data_file_that_does_not_parse_keeps_its_port_keys(tmp_path: Path,
     assert run_cli("--check", cwd=root).code == 0, (root / "ports.yaml").read_text()
     result = run_cli("audit", cwd=root)
     assert result.out.splitlines()[-1] == "2 of 2 port mentions managed (100.0%)", result
+
+
+def test_a_port_written_into_a_set_template_is_not_managed(tmp_path: Path,
+                                                            run_cli: RunCli) -> None:
+    # b's 9000 is copied into the template: changing b in ports.yaml would not move it.
+    root = _repo(tmp_path, {
+        "ports.yaml": "version: 1\nservices: {a: 8000, b: 9000}\ntargets:\n"
+                      "  - path: .env\n    set:\n"
+                      "      URLS: \"http://a:{{ port('a') }},http://b:9000\"\n"
+                      "  - path: app.yaml\n    set:\n"
+                      "      b.url: \"http://b:{{ port('b') }}/x\"\n",
+        ".env": "URLS=http://a:8000,http://b:9000\n",
+        "app.yaml": "b:\n  url: 'http://b:9000/x'\n",
+    })
+    assert run_cli("--check", cwd=root).code == 0
+    result = run_cli("audit", cwd=root)
+    assert result.out.splitlines() == [".env:1: 9000 (b, default)",
+                                       "2 of 3 port mentions managed (66.7%)"], result

@@ -1,6 +1,8 @@
 """Which spans of each target file the registry's targets rewrite, learnt from the pipeline.
 
-A ``set`` value's span is where its format's editor locates it (``spans()``).
+A ``set`` value's span is where its format's editor locates it (``spans()``),
+narrowed, when its template writes digits of its own, to the digits that change
+when every port moves (``PortTable.moved``).
 For ``replace`` rules and templates, every rendered value (or block text) is
 replaced by a unique sentinel number and planned as usual: the spans of the
 original text that the editors rewrote are the managed ones.
@@ -8,6 +10,7 @@ original text that the editors rewrote are the managed ones.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections import defaultdict
@@ -102,6 +105,41 @@ def changed_spans(before: str, after: str) -> list[Span]:
     return spans
 
 
+_EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_LITERAL_DIGIT = re.compile(r"\d")
+
+
+def _moved_values(job: FileJob | None) -> dict[str, str]:
+    """Each ``set`` value of a file rendered with every port moved (``PortTable.moved``)."""
+    edits = job.edits if job is not None else ()
+    return {e.key_text: e.value for e in edits if isinstance(e, SetEdit)}
+
+
+def _port_parts(text: str, start: int, end: int, sets: list[SetEdit], key: str,
+                moved: dict[str, str]) -> list[Span]:
+    """The digits of a ``set`` value that its ports render; else the whole value.
+
+    A ``http://b:9000`` written in the template is no port the registry moves.
+    """
+    value = next((e.value for e in sets if e.key_text == key), None)
+    other = moved.get(key)
+    if value is None or other is None or len(other) != len(value) or \
+            text[start:end] != value:
+        # no digit written in the template, or quoted, escaped or drifted: the whole value
+        return [(start, end)]
+    parts: list[Span] = []
+    for index in (i for i, (a, b) in enumerate(zip(value, other, strict=True)) if a != b):
+        if parts and start + index < parts[-1][1]:
+            continue
+        lo, hi = index, index + 1
+        while lo > 0 and value[lo - 1].isdigit():
+            lo -= 1
+        while hi < len(value) and value[hi].isdigit():
+            hi += 1
+        parts.append((start + lo, start + hi))
+    return parts
+
+
 def managed_spans(loaded: Loaded) -> dict[str, list[Span]]:
     """For each existing target file, the spans of its text that the targets rewrite."""
     registry = loaded.registry
@@ -110,7 +148,14 @@ def managed_spans(loaded: Loaded) -> dict[str, list[Span]]:
     spans: dict[str, list[Span]] = defaultdict(list)
     rewritten: list[FileJob] = []
     problems: list[PortsyncError] = []
-    for job in expand_targets(registry, loaded.table):
+    jobs = expand_targets(registry, loaded.table)
+    literal = tuple(t for t in registry.targets if any(_LITERAL_DIGIT.search(
+        _EXPRESSION.sub("", v.value)) for v in t.sets))  # the only values worth a second render
+    moved: dict[str, FileJob] = {}
+    with contextlib.suppress(PortsyncError):  # failing on moved ports: values count whole
+        moved = {job.path: job for job in expand_targets(registry._replace(targets=literal),
+                                                         loaded.table.moved())} if literal else {}
+    for job in jobs:
         sets = [e for e in job.edits if isinstance(e, SetEdit)]
         others = tuple(e for e in job.edits if not isinstance(e, SetEdit))
         if others:
@@ -123,7 +168,10 @@ def managed_spans(loaded: Loaded) -> dict[str, list[Span]]:
             current = fsio.read_text(absolute, label)
             if current is not None:
                 found = set_spans(job.format)(current.body, sets, label)
-                spans[absolute.relative_to(real_root).as_posix()] += [(a, b) for a, b, _ in found]
+                other = _moved_values(moved.get(job.path))
+                spans[absolute.relative_to(real_root).as_posix()] += [
+                    part for a, b, key in found
+                    for part in _port_parts(current.body, a, b, sets, key, other)]
         except PortsyncError as err:
             problems.append(err)
     raise_all(problems)

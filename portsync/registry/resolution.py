@@ -92,6 +92,17 @@ class PortTable:
                 if resolved is not None:
                     self._ports.setdefault((service.name, named.name, env_name), resolved)
 
+    def moved(self) -> PortTable:
+        """A copy with every port and host port one apart (``p ^ 1``, as many digits).
+
+        Rendering a value with both tables shows which of its digits come from ports.
+        """
+        copy = object.__new__(PortTable)
+        copy.__dict__.update(self.__dict__)
+        copy._ports = {k: p._replace(port=p.port ^ 1, host_port=p.host_port and p.host_port ^ 1)
+                       for k, p in self._ports.items()}
+        return copy
+
     def environment(self, service: str, env: str) -> Environment | None:
         """The environment (of the service's own registry) that resolves it in ``env``."""
         return self._schemes.get(service, {}).get(env)
