@@ -6,8 +6,10 @@ Git repositories are made in tmp_path and reached through file:// URLs: no netwo
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -325,3 +327,23 @@ def test_a_git_include_never_runs_a_command(tmp_path: Path, run_cli: RunCli, ent
     result = run_cli("validate", cwd=root)
     assert result.code == 2, result
     assert not marker.exists()
+
+
+_PROBE = ("import sys\nfrom portsync.entry import main\ncode = main(['--check', '--no-cache'])\n"
+          "print(code, sorted(m for m in ('subprocess', 'shutil', 'tempfile', "
+          "'portsync.registry.gitcache') if m in sys.modules))\n")
+
+
+def test_an_include_costs_no_git_machinery_once_fetched(tmp_path: Path, run_cli: RunCli) -> None:
+    """Start-up: a path include loads nothing a single file does not; a fetched git include
+    reads its checkout without subprocess, shutil or tempfile (those are for fetching)."""
+    build_tree(tmp_path / "platform", {"ports.yaml": PLATFORM})
+    by_path = app(tmp_path, "  - path: ../platform\n")
+    repo, _ = platform_repo(tmp_path / "git", PLATFORM)
+    by_git = app(tmp_path / "git", f"  - {{git: '{repo.as_uri()}', rev: v1}}\n")
+    assert run_cli("validate", cwd=by_git).code == 0  # fetched once
+    seen = [subprocess.run([sys.executable, "-c", _PROBE], cwd=root, capture_output=True,
+                           text=True, env=os.environ, check=False, timeout=60).stdout
+            for root in (by_path, by_git)]
+    assert [s.splitlines()[-1] for s in seen] == [
+        "0 []", "0 ['portsync.registry.gitcache']"], seen

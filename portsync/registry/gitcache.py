@@ -11,9 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -73,6 +70,9 @@ def _recorded(folder: Path) -> Checkout | None:
 
 
 def _fetch(url: str, rev: str, folder: Path) -> Checkout:
+    import shutil  # this and tempfile only when fetching: a fetched rev reads one file
+    import tempfile
+
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".fetch-", dir=folder.parent))
     try:
@@ -101,6 +101,8 @@ def _fetch(url: str, rev: str, folder: Path) -> Checkout:
 
 def _install(staging: Path, folder: Path) -> None:
     """Move a finished checkout into place; an older one (``--fetch``) is replaced whole."""
+    import shutil
+
     old = None
     if folder.exists():
         old = folder.with_name(f".old-{folder.name}-{os.getpid()}")
@@ -115,6 +117,8 @@ def _install(staging: Path, folder: Path) -> None:
 
 
 def _git(*args: str, cwd: Path | None = None) -> str:
+    import subprocess
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in _GIT_KEEP}
     env["GIT_TERMINAL_PROMPT"] = "0"  # never wait for a password nobody will type
     # A registry names the URL, and an included one may be anybody's: no transport that

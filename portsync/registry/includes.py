@@ -17,7 +17,6 @@ from typing import NamedTuple
 from portsync import fsio
 from portsync.errors import PortsyncError, ProblemList, RegistryError, raise_all
 from portsync.model import IncludeEntry, Registry, Service
-from portsync.registry import gitcache
 from portsync.registry.access import GitAccess
 from portsync.registry.document import read_document
 from portsync.registry.finding import REGISTRY_NAME
@@ -77,6 +76,8 @@ def _locate(root: Registry, parent: Registry, place: _Place, entry: IncludeEntry
         url = entry.git
         if url.startswith("."):  # ./x.git, ../x.git: beside the registry that names it
             url = (parent.root / url).absolute().as_posix()
+        from portsync.registry import gitcache  # only for a git include
+
         found = gitcache.checkout(url, entry.rev, git, where)
         place = _Place(found.folder, f"{url}@{entry.rev}")
         path = found.folder / (entry.path or REGISTRY_NAME)
