@@ -32,7 +32,7 @@ class Selector(NamedTuple):
     def __str__(self) -> str:
         if self.text:
             return f"[{self.text}]"
-        return "[" + ",".join(".".join(f) + "=" + _selector_value(v)
+        return "[" + ",".join(_render_field(f) + "=" + _selector_value(v)
                               for f, v in self.conditions) + "]"
 
 
@@ -53,7 +53,11 @@ _TOKEN = re.compile(
 )
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
-_FIELD = re.compile(r"\s*([^=\[\]\"',]+?)\s*=\s*")
+# FIELD: plain keys between dots, or ["a.b"] / ['a.b'] for a key holding dots
+_FIELD = re.compile(r"""\s*((?:[^=\[\]"',]
+                            |\[\s*"(?:[^"\\]|\\.)*"\s*\]
+                            |\[\s*'(?:[^'\\]|\\.)*'\s*\])+?)\s*=\s*""", re.VERBOSE)
+_PLAIN_FIELD = re.compile(r"[^.\[\]\"'\s=,\x00-\x1f\x7f]+")
 _QUOTED = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'", re.DOTALL)
 _BARE_VALUE = re.compile(r"[^,\]\"']*")
 _PLAIN_KEY = re.compile(r"[^.\[\]\"'\s\x00-\x1f\x7f]+")
@@ -75,6 +79,12 @@ def _quote(text: str) -> str:
     return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", out) + '"'
 
 
+def _render_field(names: tuple[str, ...]) -> str:
+    parts = [name if _PLAIN_FIELD.fullmatch(name) else f"[{_quote(name)}]" for name in names]
+    return "".join(part if i == 0 or part.startswith("[") else "." + part
+                   for i, part in enumerate(parts))
+
+
 def _selector_value(value: str) -> str:
     return value if _PLAIN_VALUE.fullmatch(value) else _quote(value)
 
@@ -82,6 +92,20 @@ def _selector_value(value: str) -> str:
 def _bad(text: str, pos: int, why: str = "") -> PortsyncError:
     return PortsyncError(f"bad key path {text!r}" + (f": {why}" if why else "")
                          + f" at character {pos + 1}")
+
+
+def _field(field: str, text: str, pos: int) -> tuple[str, ...]:
+    """The keys of a selector's FIELD (``metadata.name``, ``labels["app.kubernetes.io/name"]``)."""
+    if "[" not in field:
+        names = tuple(part.strip() for part in field.split("."))
+    else:
+        try:
+            names = tuple(str(seg) for seg in parse(field))
+        except PortsyncError:
+            names = ()
+    if not all(names):
+        raise _bad(text, pos, "empty field name in selector")
+    return names
 
 
 def _selector(text: str, start: int) -> tuple[Selector, int]:
@@ -92,9 +116,7 @@ def _selector(text: str, start: int) -> tuple[Selector, int]:
         m = _FIELD.match(text, pos)
         if m is None:
             raise _bad(text, pos, "expected [n], [\"key\"] or [FIELD=VALUE]")
-        names = tuple(part.strip() for part in m.group(1).split("."))
-        if not all(names):
-            raise _bad(text, m.start(1), "empty field name in selector")
+        names = _field(m.group(1), text, m.start(1))
         pos = m.end()
         quoted = _QUOTED.match(text, pos)
         if quoted is not None:

@@ -25,6 +25,10 @@ from tests.editing import set_edits
     ("a[n=x=y]", ("a", Selector(((("n",), "x=y"),)))),
     ('a["x\\ty"]', ("a", "x\ty")),
     ("[0].spec", (0, "spec")),
+    # a FIELD's key holding dots (Kubernetes labels) is quoted as in any key path
+    ('[metadata.labels["app.kubernetes.io/name"]=cart].spec',
+     (Selector(((("metadata", "labels", "app.kubernetes.io/name"), "cart"),)), "spec")),
+    ("c[['a=b']=x, ['k'] = y]", ("c", Selector(((("a=b",), "x"), (("k",), "y"))))),
 ])
 def test_selectors_parse(text: str, path: keypath.KeyPath) -> None:
     assert keypath.parse(text) == path
@@ -56,10 +60,14 @@ def test_a_selector_built_in_code_renders_canonically() -> None:
     selector = Selector(((("name",), "a,b"), (("metadata", "name"), "x")))
     assert str(selector) == '[name="a,b",metadata.name=x]'
     assert keypath.parse(str(selector))[0] == selector
+    dotted = Selector(((("labels", "app.kubernetes.io/name"), "web"),))
+    assert str(dotted) == '[labels["app.kubernetes.io/name"]=web]'
+    assert keypath.parse(str(dotted))[0] == dotted
 
 
 @pytest.mark.parametrize("text", ["a[x]", "a[=v]", "a[name=v", "a[name=v,]",
-                                  "a[.x=1]", "a[x..y=1]", 'a[name="v"x]'])
+                                  "a[.x=1]", "a[x..y=1]", 'a[name="v"x]',
+                                  "a[b[0]=1]", "a[b[k=v]=1]", 'a["b"=1]'])
 def test_bad_selectors_are_refused(text: str) -> None:
     with pytest.raises(PortsyncError, match="bad key path"):
         keypath.parse(text)

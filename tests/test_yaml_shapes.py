@@ -166,6 +166,19 @@ def test_a_manifest_of_one_document_takes_the_paths_of_several(text: str) -> Non
     assert error(text, "[1].spec.replicas").endswith("[1].spec.replicas: list has no item [1]")
 
 
+def test_a_selector_field_may_be_a_key_with_dots() -> None:
+    text = ("kind: Deployment\nmetadata:\n  labels: {app.kubernetes.io/name: cart}\n"
+            "spec:\n  replicas: 1\n---\nkind: Deployment\nmetadata:\n"
+            "  labels:\n    app.kubernetes.io/name: web\nspec:\n  replicas: 1\n")
+    key = '[metadata.labels["app.kubernetes.io/name"]=web].spec.replicas'
+    assert apply(text, (key, "2")) == text[:-2] + "2\n"
+    assert error(text, '[metadata.labels["app.kubernetes.io/name"]=db].spec') == (
+        'f.yaml:1: [metadata.labels["app.kubernetes.io/name"]=db].spec: selector '
+        '[metadata.labels["app.kubernetes.io/name"]=db] matches no item of 2; candidates: '
+        '[metadata.labels["app.kubernetes.io/name"]=cart], '
+        '[metadata.labels["app.kubernetes.io/name"]=web]')
+
+
 def test_a_list_at_the_root_of_one_document_is_still_that_list() -> None:
     text = "- kind: Deployment\n  port: 1\n"
     assert apply(text, ("[kind=Deployment].port", "2")) == text.replace("1", "2")
