@@ -263,7 +263,7 @@ def test_files_not_read_are_listed_with_why(tmp_path: Path, run_cli: RunCli) -> 
         "loop-b: not read: a symlink (not followed)",
         "0 of 1 port mentions managed (0.0%); 2 files not read",
     ], result
-    assert "note: 1 binary files not read" in result.err, result
+    assert "note: 1 binary file not read" in result.err, result
     strict = run_cli("audit", "--strict", "-r", str(root / "ports.yaml"), "--format", "json")
     assert strict.code == 1, strict
     assert {s["path"]: s["kind"] for s in json.loads(strict.out)["skipped"]} == {

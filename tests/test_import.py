@@ -105,6 +105,8 @@ def test_import_lists_collisions(tmp_path: Path, run_cli: RunCli) -> None:
     assert result.code == 0, result
     assert "left out (host port 8080 collides: admin.http and api.http in default); it is " \
            "in docker-compose.yml" in result.out, result
+    assert result.out.startswith("# ports.yaml proposed by `portsync import` from 2 of 4 port "
+                                 "mentions in 1 file.\n"), result
 
 
 def test_an_enclosing_key_names_the_service(tmp_path: Path, run_cli: RunCli) -> None:

@@ -300,7 +300,7 @@ def document(draft: Draft) -> list[Block]:
     shift = offsets(inf, ports)
     envs = list(inf.envs.names)
     head = [f"# ports.yaml proposed by `portsync import` from {len(placed)} of {inf.found} port "
-            f"mentions in {inf.files} files.",
+            f"mentions in {inf.files} file{'s' if inf.files != 1 else ''}.",
             "# Service and port names come from compose services, Kubernetes objects, URL",
             "# hosts, keys and folders: review them, then run `portsync --check` and",
             "# `portsync audit`. `publish:` lists the ports some compose file publishes on",

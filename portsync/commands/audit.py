@@ -157,7 +157,8 @@ def render_audit(result: AuditResult, output: str, strict: bool) -> Output:
     if unread:
         line += f"; {len(unread)} file{'s' if len(unread) != 1 else ''} not read"
     binary = sum(1 for s in result.skipped if s.kind == "binary")
-    notes = [n for n in (result.note, f"{binary} binary files not read" if binary else None) if n]
+    unread_binary = f"{binary} binary file{'s' if binary != 1 else ''} not read" if binary else None
+    notes = [n for n in (result.note, unread_binary) if n]
     code = EXIT_DRIFT if strict and (hard or unread) else EXIT_OK
     if output == "json":
         document = {
