@@ -130,6 +130,16 @@ def test_a_template_error_names_the_template_line_and_the_target(
                                  "::"), github
 
 
+def test_the_target_is_named_from_the_current_folder(tmp_path: Path, run_cli: RunCli) -> None:
+    build_tree(tmp_path, {"app/ports.yaml": file_target("evil.md.j2", "ports"),
+                          "app/app.yaml": "server:\n  port: 8000\n", "app/README.md": README,
+                          "app/templates/evil.md.j2": "{{ port('nope') }}\n"})
+    result = run_cli("-r", "app/ports.yaml", "--check", cwd=tmp_path)
+    assert result.code == 2, result
+    assert result.err.splitlines() == ["app/templates/evil.md.j2:1: unknown service 'nope' "
+                                       "(rendering app/README.md, block ports)"], result
+
+
 def test_a_missing_template_file_names_the_target(tmp_path: Path, run_cli: RunCli) -> None:
     root = build_tree(tmp_path, {"ports.yaml": file_target("nope.md.j2"),
                                  "app.yaml": "server:\n  port: 8000\n"})

@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any
 
 from portsync.errors import PortsyncError, TargetError
+from portsync.fsio import display_path
 from portsync.templating import quickvalue
 
 
@@ -44,7 +45,7 @@ class Renderer:
         quick = quickvalue.render(text, context)  # the common one-call shapes, without Jinja
         if quick is not None:
             return quick
-        spot = _Spot(where, key, target)
+        spot = _Spot(where, key, target, self.root)
         template = self._compiled.get(text)
         if template is None:
             template = self._compile(lambda: self._environment().from_string(text), spot)
@@ -54,7 +55,7 @@ class Renderer:
     def file(self, name: str, context: dict[str, Any], where: str, key: str,
              target: str | None = None) -> str:
         """Render a template file from the templates folder for ``target``."""
-        spot = _Spot(where, key, target)
+        spot = _Spot(where, key, target, self.root)
         template = self._compiled.get("file:" + name)
         if template is None:
             template = self._compile(lambda: self._environment().get_template(name), spot)
@@ -141,11 +142,12 @@ class Renderer:
 class _Spot:
     """What a render was for: the value's place (or the target's), its key, the target file."""
 
-    def __init__(self, where: str, key: str, target: str | None) -> None:
-        self.where, self.key, self.target = where, key, target
+    def __init__(self, where: str, key: str, target: str | None, root: Path) -> None:
+        self.where, self.key, self.target, self.root = where, key, target, root
 
     def _for(self, in_file: bool) -> str:
-        parts = [f"rendering {self.target}"] if self.target else []
+        # The target as every other message names a file: from the current folder.
+        parts = [f"rendering {display_path(self.root / self.target)}"] if self.target else []
         if in_file and self.key:
             parts.append(self.key)
         return f" ({', '.join(parts)})" if parts else ""
