@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from portsync.drift import TEXT_DIFFERS
 from portsync.errors import PortsyncError
+from portsync.fsio import display_path
 from portsync.mode import Action
 from portsync.model import Notice, Registry
 
@@ -199,7 +200,8 @@ def render_validation(path: Path, registry: Registry, output: str, quiet: bool =
     ``quiet`` prints nothing in text (the exit code tells) and no count line in github.
     """
     ports = sum(len(s.ports) for s in registry.services)
-    head = (f"{path.name} is valid: {_plural(len(registry.services), 'service')}, "
+    # Named as its errors would name it: from the current folder.
+    head = (f"{display_path(path)} is valid: {_plural(len(registry.services), 'service')}, "
             f"{_plural(ports, 'port')}, {_plural(len(registry.environments), 'environment')}, "
             f"{_plural(len(registry.targets), 'target')}")
     included = [(r.origin, [s.name for s in r.services]) for r in registry.included]

@@ -26,7 +26,7 @@ def repo(tmp_path: Path) -> Path:
     return build_tree(tmp_path, {"other/ports.yaml": REGISTRY, "other/config.yaml": IN_SYNC})
 
 
-VALID = "ports.yaml is valid: 2 services, 2 ports, 1 environment, 1 target\n"
+VALID = "other/ports.yaml is valid: 2 services, 2 ports, 1 environment, 1 target\n"
 
 
 @pytest.mark.parametrize("args", [
