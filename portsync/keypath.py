@@ -214,7 +214,9 @@ class Nodes(NamedTuple, Generic[N]):
     value or a list's item (None: no such key or item); ``where`` is a node's
     ``FILE:LINE``; ``text`` a value's text, for selectors and ``NAME=value``
     items (None: that format takes neither); ``fillable`` whether a value may
-    take missing keys in its place (YAML's ``key:`` with nothing after it).
+    take missing keys in its place (YAML's ``key:`` with nothing after it);
+    ``field`` a key's value as a selector's condition reads it (YAML: merged
+    keys too, which ``child`` refuses since they cannot be written there).
     """
 
     kind: Callable[[N], str]
@@ -222,6 +224,7 @@ class Nodes(NamedTuple, Generic[N]):
     where: Callable[[N], str]
     text: Callable[[N], str] | None = None
     fillable: Callable[[N], bool] | None = None
+    field: Callable[[N, str], N | None] | None = None
 
     def items(self, node: N) -> list[N]:
         """Every item of a list node, in order."""
@@ -299,7 +302,7 @@ def _field_text(item: N, names: tuple[str, ...], nodes: Nodes[N]) -> str | None:
     for name in names:
         if node is None or nodes.kind(node) != "mapping":
             return None
-        node = nodes.child(node, name)
+        node = nodes.field(node, name) if nodes.field is not None else nodes.child(node, name)
     if node is None or nodes.kind(node) != "value" or nodes.text is None:
         return None
     return nodes.text(node)

@@ -179,6 +179,27 @@ def test_a_selector_field_may_be_a_key_with_dots() -> None:
         '[metadata.labels["app.kubernetes.io/name"]=web]')
 
 
+def test_a_selector_reads_its_field_through_a_merge_key() -> None:
+    # the condition only reads the item's name: where it is written does not matter
+    text = ("x-base: &base {name: web, port: 1}\nc:\n- <<: *base\n  port: 2\n"
+            "- <<: [{name: db}, *base]\n  port: 3\n")
+    assert apply(text, ("c[name=web].port", "9")) == text.replace("port: 2", "port: 9")
+    assert apply(text, ("c[name=db].port", "9")) == text.replace("port: 3", "port: 9")
+    # writing through the merge key stays refused
+    assert "comes only through the merge key" in error(
+        "b: &b {name: a, port: 1}\nc:\n- <<: *b\n", "c[name=a].port")
+
+
+@pytest.mark.parametrize(("text", "key", "expected"), [
+    # a mapping that merges itself: no endless search of its merge key
+    ("a: &x\n  <<: *x\n  port: 1\n", "a.name", "a: &x\n  <<: *x\n  port: 1\n  name: 2\n"),
+    ("c:\n- &x\n  <<: *x\n  name: a\n  port: 1\n", "c[name=a].port",
+     "c:\n- &x\n  <<: *x\n  name: a\n  port: 2\n"),
+])
+def test_anchors_and_tags_before_a_mapping(text: str, key: str, expected: str) -> None:
+    assert apply(text, (key, "2")) == expected
+
+
 def test_a_list_at_the_root_of_one_document_is_still_that_list() -> None:
     text = "- kind: Deployment\n  port: 1\n"
     assert apply(text, ("[kind=Deployment].port", "2")) == text.replace("1", "2")

@@ -133,8 +133,12 @@ class _Tree:
         def fillable(node: Node) -> bool:
             return node.id == "scalar" and is_null(node) and node.tag is None
 
+        def field(node: Node, seg: str) -> Node | None:
+            found = self._pair(_target(node), seg, key_text, read=set())
+            return None if found is None else found[1]
+
         nodes = keypath.Nodes(_kind, child, self.where, lambda n: str(_target(n).value),
-                              fillable)
+                              fillable, field)
         reached = keypath.walk(root, path, nodes, key_text, entries=True)
         trail = reached.trail
         steps = [keys.get((id(_target(a)), id(b))) for a, b in pairwise(trail)]
@@ -186,7 +190,14 @@ class _Tree:
     def _shown(path: keypath.KeyPath, depth: int) -> str:
         return keypath.render(path[:depth]) or "the document root"
 
-    def _pair(self, node: Node, seg: str, key_text: str) -> tuple[Node, Node] | None:
+    def _pair(self, node: Node, seg: str, key_text: str, *, read: set[int] | None = None
+              ) -> tuple[Node, Node] | None:
+        """The (key, value) of ``seg`` in a mapping.
+
+        ``read`` (the ids of the mappings already searched): or merged into it by
+        ``<<``, for a selector's condition; without it a key the mapping only has
+        through ``<<`` is refused, since it cannot be written there.
+        """
         table = self._keys.get(id(node))
         if table is None:
             table = self._keys[id(node)] = {}
@@ -201,33 +212,47 @@ class _Tree:
         if pairs:
             pair: tuple[Node, Node] = pairs[0]
             return pair
-        self._refuse_merged(node, seg, key_text)
-        return None
+        if read is None:
+            self._refuse_merged(node, seg, key_text)
+            return None
+        read.add(id(node))
+        return next((found for _, source in _merged(node) if id(source) not in read
+                     if (found := self._pair(source, seg, key_text, read=read))), None)
 
     def _refuse_merged(self, node: Node, seg: str, key_text: str) -> None:
         """A key the mapping only has through ``<<: *anchor`` is written at the anchor."""
-        for merge_key, value in node.value:
-            if merge_key.id != "scalar" or merge_key.value != "<<" or merge_key.style:
-                continue
-            sources = [_target(n) for n in (_target(value).value
-                                            if _target(value).id == "sequence" else [value])]
-            for source in sources:
-                if source.id == "mapping" and (
-                        any(k.id == "scalar" and k.value == seg for k, _ in source.value)
-                        or self._merged_has(source, seg)):
-                    anchor = self.text[source.start:source.end].split(None, 1)[0]
-                    named = f" ({anchor})" if anchor.startswith("&") else ""
-                    raise TargetError(
-                        f"{seg!r} comes only through the merge key (<<) from the mapping "
-                        f"anchored at line {source.line + 1}{named}: set it there, where it "
-                        "is written", where=self.where(merge_key), key=key_text)
+        for merge_key, source in _merged(node):
+            if _writes(source, seg, {id(node)}):
+                anchor = self.text[source.start:source.end].split(None, 1)[0]
+                named = f" ({anchor})" if anchor.startswith("&") else ""
+                raise TargetError(
+                    f"{seg!r} comes only through the merge key (<<) from the mapping "
+                    f"anchored at line {source.line + 1}{named}: set it there, where it "
+                    "is written", where=self.where(merge_key), key=key_text)
 
-    def _merged_has(self, node: Node, seg: str) -> bool:
-        try:
-            self._refuse_merged(node, seg, "")
-        except TargetError:
-            return True
+
+def _merged(node: Node) -> list[tuple[Node, Node]]:
+    """(merge key, mapping) for each mapping merged into ``node`` by ``<<``, first one first."""
+    found = []
+    for merge_key, value in node.value:
+        if merge_key.id != "scalar" or merge_key.value != "<<" or merge_key.style:
+            continue
+        found += [(merge_key, _target(n)) for n in (_target(value).value
+                                                    if _target(value).id == "sequence"
+                                                    else [value])]
+    return [(key, source) for key, source in found if source.id == "mapping"]
+
+
+def _writes(source: Node, seg: str, seen: set[int]) -> bool:
+    """Whether a merged mapping holds ``seg``, itself or through its own ``<<``.
+
+    ``seen`` guards against a mapping that merges itself (``a: &x {<<: *x}``).
+    """
+    if id(source) in seen:
         return False
+    seen.add(id(source))
+    return (any(k.id == "scalar" and k.value == seg for k, _ in source.value)
+            or any(_writes(inner, seg, seen) for _, inner in _merged(source)))
 
 
 def _replacement(tree: _Tree, spot: Spot, edit: SetEdit) -> tuple[Splice, ValueChange] | None:
