@@ -191,6 +191,11 @@ def test_a_selector_reads_its_field_through_a_merge_key() -> None:
 
 
 @pytest.mark.parametrize(("text", "key", "expected"), [
+    # an anchored or tagged flow mapping takes a new key inside its braces
+    ("c: &x {port: 1}\nd: *x\n", "c.name", "c: &x {port: 1, name: 2}\nd: *x\n"),
+    ("c: &x {}\n", "c.name", "c: &x {name: 2}\n"),
+    ("c: !!map {a: 1}\n", "c.name", "c: !!map {a: 1, name: 2}\n"),
+    ("c:\n- &x !!map\n  {port: 1}\n", "c[0].name", "c:\n- &x !!map\n  {port: 1, name: 2}\n"),
     # a mapping that merges itself: no endless search of its merge key
     ("a: &x\n  <<: *x\n  port: 1\n", "a.name", "a: &x\n  <<: *x\n  port: 1\n  name: 2\n"),
     ("c:\n- &x\n  <<: *x\n  name: a\n  port: 1\n", "c[name=a].port",

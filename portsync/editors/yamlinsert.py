@@ -103,7 +103,8 @@ def add_keys(text: str, parent: Node | None, key_node: Node | None, keys: list[s
 
 def _add_flow(text: str, parent: Node, keys: list[str], value: str, where: str, key: str
               ) -> tuple[list[Splice], int]:
-    if text[parent.start:parent.start + 1] != "{":
+    brace = _past_properties(text, parent.start)
+    if text[brace:brace + 1] != "{":
         raise TargetError("cannot add a key to a one-pair mapping inside a flow list "
                           "([a: 1]); write it by hand once", where=where, key=key)
     nested = value
@@ -111,9 +112,19 @@ def _add_flow(text: str, parent: Node, keys: list[str], value: str, where: str, 
         nested = f"{{{name}: {nested}}}"
     entry = f"{keys[0]}: {nested}"
     if not parent.value:
-        return [(parent.start + 1, parent.start + 1, entry)], line_of(text, parent.start)
+        return [(brace + 1, brace + 1, entry)], line_of(text, brace)
     pos = content_end(text, parent.value[-1][1])
     return [(pos, pos, ", " + entry)], line_of(text, pos)
+
+
+def _past_properties(text: str, pos: int) -> int:
+    """Where a node's content starts: past its anchor and tag (``&x !!map {``), if any."""
+    while text.startswith(("&", "!"), pos):
+        while pos < len(text) and not text[pos].isspace():
+            pos += 1
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    return pos
 
 
 def add_item(text: str, parent: Node, item: str, quote: str) -> tuple[list[Splice], int]:
