@@ -66,7 +66,9 @@ def load(path: Path, git: GitAccess = DEFAULT_ACCESS, proposed: str | None = Non
     """
     registry = load_registry(path, git, proposed)
     table = PortTable(registry)
-    check_policy(registry, table)
+    notices = check_policy(registry, table)
+    if notices:
+        registry = registry._replace(warnings=(*registry.warnings, *notices))
     return Loaded(registry, table)
 
 

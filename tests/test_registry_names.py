@@ -51,3 +51,20 @@ def test_privileged_true_acknowledges_the_warning(tree, run_cli: RunCli) -> None
     for args in (["validate"], ["--check"], ["table"]):
         result = run_cli(*args, cwd=root)
         assert (result.code, result.err) == (0, ""), result
+
+
+def test_an_offset_that_makes_a_port_privileged_warns(tree, run_cli: RunCli) -> None:
+    shifted = ("version: 1\nenvironments:\n  a: {}\n  b: {offset: -7500}\nservices:\n"
+               "  x: 8080\n  z: {port: 8081, host_port: 9000}\n")
+    root = tree({"ports.yaml": shifted})
+    result = run_cli("validate", cwd=root)
+    assert result.code == 0, result
+    assert result.err.splitlines() == [
+        "warning: ports.yaml:6:3: x.http in b is 580, a privileged port (offset -7500)",
+        "warning: ports.yaml:7:7: z.http port in b is 581, a privileged port (offset -7500)"]
+    (root / "ports.yaml").write_text(shifted.replace("  x: 8080", "  x: {port: 8080, "
+                                                     "privileged: true}"))
+    acknowledged = run_cli("validate", cwd=root)
+    assert acknowledged.err.splitlines() == [
+        "warning: ports.yaml:7:7: z.http port in b is 581, a privileged port (offset -7500)"]
+

@@ -5,17 +5,45 @@ from __future__ import annotations
 from collections import defaultdict
 
 from portsync.errors import PortsyncError, RegistryError, raise_all
-from portsync.model import Environment, Registry, Source
+from portsync.model import Environment, Notice, Registry, Source
 from portsync.registry.resolution import PortTable, ResolvedPort, base_port
 
 
-def check_policy(registry: Registry, table: PortTable) -> None:
-    """Raise every policy problem at once; return quietly when there is none."""
+def check_policy(registry: Registry, table: PortTable) -> tuple[Notice, ...]:
+    """Raise every policy problem at once; else return the warnings about resolved ports."""
     problems: list[PortsyncError] = []
     problems += _base_problems(registry)
     problems += _resolved_problems(registry, table)
     problems += _collisions(registry, table)
     raise_all(problems)
+    return _privileged_after_offsets(registry, table)
+
+
+def _privileged_after_offsets(registry: Registry, table: PortTable) -> tuple[Notice, ...]:
+    """Ports of this registry's services that an offset moved below 1024.
+
+    The reader warns about a privileged base port; an offset (``-7500`` on 8080)
+    can make one too. ``privileged: true`` on the service acknowledges both.
+    """
+    notices: list[Notice] = []
+    for port in table.all():
+        low = {kind: number for number, shifted, kind in (
+            (port.port, port.shifted, " port"), (port.host_port, port.host_shifted, " host port"))
+            if number is not None and shifted and 1 <= number < 1024}
+        if not low:
+            continue
+        # Looked up only for such a port: a lookup per port would be quadratic.
+        svc = next((s for s in registry.services if s.name == port.service), None)
+        if svc is None or svc.privileged:
+            continue  # an included service's registry speaks for itself
+        if len(low) == 2 and port.port == port.host_port:
+            low = {"": port.port}  # the usual case: one number inside and on the host
+        env = table.environment(port.service, port.env)
+        assert env is not None  # the table resolved the port through it
+        notices += [Notice(_source(registry, port), f"{_label(port)}{kind} in {port.env} is "
+                                                    f"{number}, a privileged port ({_shift(env)})")
+                    for kind, number in low.items()]
+    return tuple(notices)
 
 
 def _source(registry: Registry, port: ResolvedPort) -> Source:
