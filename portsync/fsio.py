@@ -47,15 +47,19 @@ class Staged(NamedTuple):
     temp: Path
 
 
+# Every file portsync reads goes through decode: targets, registries, templates, the journal.
+_TEXT_ONLY = "; portsync reads UTF-8 text only"
+
+
 def decode(data: bytes, label: str, error_type: type[PortsyncError] = TargetError) -> FileText:
     """Decode UTF-8 (BOM allowed and remembered); refuse binary and other encodings."""
     if b"\0" in data:
-        raise error_type("binary file (it holds NUL bytes); refusing to edit it", where=label)
+        raise error_type(f"binary file (it holds NUL bytes){_TEXT_ONLY}", where=label)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise error_type(
-            f"not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); refusing to edit it",
+            f"not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}){_TEXT_ONLY}",
             where=label,
         ) from err
     if text.startswith(BOM):

@@ -382,7 +382,7 @@ def test_one_bad_target_among_good_ones_writes_nothing(tmp_path: Path, run_cli: 
     result = run_cli(cwd=root)
     assert result.code == 2, result
     assert result.err.splitlines() == ["app.yaml: binary file (it holds NUL bytes); "
-                                       "refusing to edit it"], result
+                                       "portsync reads UTF-8 text only"], result
     assert state(root) == before
 
 
