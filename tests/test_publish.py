@@ -151,3 +151,12 @@ def test_host_offset_must_be_an_integer(tree, run_cli: RunCli) -> None:
     result = run_cli("validate", cwd=root)
     assert result.err == ("ports.yaml:3:21: environments.ci.host_offset must be an integer, "
                           "not the string 'lots'\n"), result
+
+
+def test_one_unpublished_port_is_counted_in_the_singular(tree, run_cli: RunCli) -> None:
+    root = tree({"ports.yaml": "version: 1\nservices:\n  api: 8000\n"
+                               "  db: {port: 5432, publish: false}\n"})
+    result = run_cli("status", "--format", "json", cwd=root)
+    assert result.code == 0, result
+    assert "1 port not published on the host (publish: in ports.yaml) not looked for: " \
+           "it listens inside its container" in json.loads(result.out)["notes"], result

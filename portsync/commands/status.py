@@ -197,8 +197,10 @@ def unpublished_note(table: PortTable, envs: Sequence[str]) -> list[str]:
     hidden = {(p.service, p.name) for p in table.all() if p.host_port is None and p.env in envs}
     if not hidden:
         return []
-    return [f"{len(hidden)} port{'' if len(hidden) == 1 else 's'} not published on the host "
-            "(publish: in ports.yaml) not looked for: they listen inside their containers"]
+    one = len(hidden) == 1
+    return [f"{len(hidden)} port{'' if one else 's'} not published on the host "
+            f"(publish: in ports.yaml) not looked for: {'it listens' if one else 'they listen'} "
+            f"inside {'its container' if one else 'their containers'}"]
 
 
 def _notes(rows: list[PortStatus], found: Scan, extra: Sequence[str]) -> list[str]:
