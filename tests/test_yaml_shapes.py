@@ -290,6 +290,33 @@ def test_a_block_scalar_is_rewritten_in_its_own_style(text: str, value: str,
     assert apply(expected, ("a", value)) == expected  # in sync now
 
 
+@pytest.mark.parametrize(("text", "value"), [
+    ("s:\n  command: >-\n    run\n    --port=8000\nb: 1\n", "run --port=4242"),
+    ("s:\n  command: |\n    run\n    --port=8000 -v\n", "run\n--port=4242 -v"),
+    ("s:\n  command: run\n    --port=8000\n    --x\n", "run --port=4242 --x"),
+    ('s:\n  command: "http://a:8000/p\n    q"\n', "http://a:4242/p q"),
+    ("s:\r\n  command: >-\r\n    run\r\n    --port=8000 # not a comment\r\n",
+     "run --port=4242 # not a comment"),
+    ("- >\n  one http://h:8000/x\n  two\n", "one http://h:4242/x two"),
+])
+def test_a_value_of_several_lines_keeps_its_lines(text: str, value: str) -> None:
+    key = "[0]" if text.startswith("-") else "s.command"
+    expected = text.replace("8000", "4242")
+    assert apply(text, (key, value)) == expected
+    assert apply(expected, (key, value)) == expected  # in sync now
+
+
+@pytest.mark.parametrize(("text", "value", "expected"), [
+    # the word stands twice: the value is written again whole, as before
+    ("a: >-\n  8000\n  8000\n", "8000 4242", "a: >-\n  8000 4242\n"),
+    # more than a word changes: the same
+    ("a: >-\n  run\n  --port=8000\n", "go --port=4242", "a: >-\n  go --port=4242\n"),
+])
+def test_a_value_of_several_lines_that_changes_more_is_written_whole(
+        text: str, value: str, expected: str) -> None:
+    assert apply(text, ("a", value)) == expected
+
+
 def test_a_block_scalar_that_cannot_hold_the_value_is_an_error() -> None:
     assert "cannot be written as this | block scalar" in error("a: |\n  x\n", "a", "  lead")
 

@@ -290,6 +290,7 @@ def _apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     changes: list[ValueChange] = []
     missing: list[SetEdit] = []
     spans: dict[int, str] = {}
+    several_lines = False
     for edit in edits:
         spot = tree.locate(edit.key, edit.key_text)
         if isinstance(spot, _Missing):
@@ -303,7 +304,10 @@ def _apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
         if result is not None:
             replacements.append(result[0])
             changes.append(result[1])
-    plain_swaps = not missing and all(_plain_swap(text, r) for r in replacements)
+            # A word changed inside a value of several lines is read back too.
+            several_lines = several_lines or "\n" in text[spot.node.start:spot.node.end]
+    plain_swaps = not missing and not several_lines \
+        and all(_plain_swap(text, r) for r in replacements)
     text = splice(text, replacements)
     for edit in missing:
         # Rare (first run only): re-read so each insertion sees the ones before it.

@@ -173,6 +173,8 @@ def rewrite(text: str, spot: Spot, value: str, quote: str, where: str, key: str
     start = value_start(text, node)
     if spot.entry is not None:
         return start, node.end, _styled(f"{spot.entry}={value}", node, spot.flow, quote)
+    if "\n" in text[start:node.end] and (kept := _in_place(text, spot, value)) is not None:
+        return kept
     if node.style in ("|", ">"):
         if spot.key is not None:
             context, indent = "k: ", key_column(text, spot.key)
@@ -188,6 +190,47 @@ def rewrite(text: str, spot: Spot, value: str, quote: str, where: str, key: str
         raise TargetError("cannot tell where this value starts: its anchor or tag runs into "
                           "it; write it by hand once", where=where, key=key)
     return start, node.end, _styled(value, node, spot.flow, quote)
+
+
+# What may change in place inside a value of several lines: a word, never a space
+# or a line break (which folding rewrites), a quote or an escape.
+_WORD = re.compile(r"[\w.:/@%+=~-]+")
+
+
+def _in_place(text: str, spot: Spot, value: str) -> tuple[int, int, str] | None:
+    """The splice changing only the differing word of a value written on several lines.
+
+    A block scalar (``command: >-`` over three lines) or a multi-line plain or
+    quoted scalar would otherwise be written again in one piece, its layout
+    lost. The word that differs (``8000`` for ``4242``) is replaced where the
+    file has it, when it stands exactly once in the value and in the value's
+    text: folding only rewrites spaces and line breaks, so that one place is
+    the value's. None: write the value again whole.
+    """
+    node = spot.node
+    block = node.style in ("|", ">")
+    old = current(spot)
+    if old is None or (block and value != value.rstrip("\n")):
+        return None
+    common = 0
+    while common < min(len(old), len(value)) and old[common] == value[common]:
+        common += 1
+    tail = 0
+    while tail < min(len(old), len(value)) - common and old[-1 - tail] == value[-1 - tail]:
+        tail += 1
+    while common and _WORD.match(old, common - 1):  # widen to the whole word
+        common -= 1
+    while tail and _WORD.match(old, len(old) - tail):
+        tail -= 1
+    before, after = old[common:len(old) - tail], value[common:len(value) - tail]
+    start, end = value_span(text, spot)
+    source = text[start:end]
+    if not _WORD.fullmatch(before) or not _WORD.fullmatch(after) \
+            or old.count(before) != 1 or source.count(before) != 1 \
+            or (node.style == '"' and "\\" in source):
+        return None
+    at = start + source.index(before)
+    return at, at + len(before), after
 
 
 def _fill(text: str, spot: Spot, at: int, value: str, quote: str, where: str, key: str
