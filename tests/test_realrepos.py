@@ -88,7 +88,7 @@ def _projects() -> list[str]:
     return every if LONG else [p for p in every if p in _SAMPLE]
 
 
-@pytest.mark.skipif(not COMPOSE.is_dir(), reason="no /work/shared/corpora/awesome-compose")
+@pytest.mark.skipif(not COMPOSE.is_dir(), reason=f"{COMPOSE} is not here")
 @pytest.mark.parametrize("name", _projects())
 def test_each_awesome_compose_project_is_imported_in_sync(name: str, tmp_path: Path,
                                                           run_cli: RunCli) -> None:
