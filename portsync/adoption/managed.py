@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from portsync import fsio
-from portsync.editors import set_spans
+from portsync.editors import common_ends, set_spans
 from portsync.errors import PortsyncError, raise_all
 from portsync.fsio import BOM
 from portsync.model import Edit, FileJob, RenderEdit, SetEdit
@@ -76,12 +76,7 @@ def _opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, i
     if len(old) == len(new):
         return [("replace", i, i + 1, i, i + 1)
                 for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
-    head = 0
-    while head < min(len(old), len(new)) and old[head] == new[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
-        tail += 1
+    head, tail = common_ends(old, new)
     matcher = difflib.SequenceMatcher(None, old[head:len(old) - tail],
                                       new[head:len(new) - tail], autojunk=False)
     return [(tag, i1 + head, i2 + head, j1 + head, j2 + head)

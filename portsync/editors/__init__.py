@@ -56,6 +56,17 @@ def newline_of(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
 
 
+def common_ends(old: Sequence[object], new: Sequence[object]) -> tuple[int, int]:
+    """How many leading and trailing items two sequences share (the two never overlap)."""
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    return head, tail
+
+
 def splice(text: str, replacements: Sequence[Span]) -> str:
     """Replace non-overlapping [start, end) spans, leaving every other byte alone."""
     out = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from portsync.editors import yamlblock
+from portsync.editors import common_ends, yamlblock
 from portsync.errors import TargetError
 from portsync.yamlkit import parsers
 from portsync.yamlkit.nodetree import Node
@@ -212,12 +212,7 @@ def _in_place(text: str, spot: Spot, value: str) -> tuple[int, int, str] | None:
     old = current(spot)
     if old is None or (block and value != value.rstrip("\n")):
         return None
-    common = 0
-    while common < min(len(old), len(value)) and old[common] == value[common]:
-        common += 1
-    tail = 0
-    while tail < min(len(old), len(value)) - common and old[-1 - tail] == value[-1 - tail]:
-        tail += 1
+    common, tail = common_ends(old, value)
     while common and _WORD.match(old, common - 1):  # widen to the whole word
         common -= 1
     while tail and _WORD.match(old, len(old) - tail):
