@@ -234,17 +234,6 @@ class Nodes(NamedTuple, Generic[N]):
         return found
 
 
-def descend(root: N, path: KeyPath, *, kind: Callable[[N], str],
-            child: Callable[[N, str | int], N | None], where: Callable[[N], str],
-            key: str, text: Callable[[N], str] | None = None) -> tuple[N, tuple[str, ...]]:
-    """Follow ``path`` from ``root`` as far as it exists: (deepest node, keys still missing).
-
-    See walk(); ``text`` (a value node's text) enables selectors.
-    """
-    reached = walk(root, path, Nodes(kind, child, where, text), key)
-    return reached.node, reached.missing
-
-
 def walk(root: N, path: KeyPath, nodes: Nodes[N], key: str, *, entries: bool = False
          ) -> Reached[N]:
     """Follow ``path`` from ``root`` as far as it exists.
