@@ -20,6 +20,7 @@ import os
 import stat
 import sys
 import time
+from collections.abc import Sequence
 
 from portsync import __version__
 
@@ -172,10 +173,15 @@ def tree_digest(top: str, root: _Root, racy_after: int | None = None) -> str | N
     return combined.hexdigest()
 
 
-def request_key(registry: str, envs: list[str] | None, output: str, quiet: bool,
+def request_key(registry: str, envs: Sequence[str] | None, output: str, quiet: bool,
                 verbose: bool, cwd: str) -> list[object]:
-    """What an answer depends on besides its inputs (and the tool version)."""
-    return [SCHEMA, __version__, registry, envs, output, quiet, verbose, cwd]
+    """What an answer depends on besides its inputs (and the tool version).
+
+    The CLI and the entry point both build it; ``envs`` is normalized here (no
+    ``--env``: None) so that the two always name the same entry.
+    """
+    return [SCHEMA, __version__, registry, list(envs) if envs else None, output, quiet,
+            verbose, cwd]
 
 
 def entry_path(cache_folder: str, key: list[object]) -> str:

@@ -132,7 +132,7 @@ def answer_from_cache(line: SyncLine) -> int | None:
         registry = _registry(line)
     except PortsyncError:
         return None  # the full run says what is wrong
-    key = cache.request_key(str(registry), list(line.envs) or None, line.output, line.quiet,
+    key = cache.request_key(str(registry), line.envs, line.output, line.quiet,
                             line.verbose, os.getcwd())
     hit = cache.lookup(cache.place(cache_dir()), key)
     if hit is None:

@@ -71,7 +71,7 @@ def _cached_check(path: Path, mode: Mode, compute: Callable[[], tuple[SyncResult
     from portsync import cache
 
     folder = cache.place(mode.cache_dir)
-    key = cache.request_key(str(path), list(mode.envs) if mode.envs else None, mode.output,
+    key = cache.request_key(str(path), mode.envs, mode.output,
                             mode.quiet, mode.verbose, os.getcwd())
     hit = None if looked_up else cache.lookup(folder, key)
     if hit is not None:
