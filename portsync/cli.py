@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, TypeVar
 
 import click
 
 from portsync import __version__, runner
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from portsync.registry.access import GitAccess
     from portsync.report import Output
 
@@ -27,8 +23,7 @@ _OUTPUTS = ("text", "json", "github")
 _SHARED = ("registry", "quiet", "verbose")
 
 
-@dataclass(frozen=True, slots=True)
-class _Leading:
+class _Leading(NamedTuple):
     """``-r``, ``-q`` and ``-v`` given before the command, for the command to merge."""
 
     registry: str | None = None
@@ -55,6 +50,8 @@ class _Portsync(click.Group):
 
 
 def _no_such_command(name: str, commands: Sequence[str]) -> str:
+    import difflib  # a typo's path only: 10 ms of imports
+
     near = difflib.get_close_matches(name, commands, n=1)
     hint = f"; did you mean {near[0]!r}?" if near else f"; commands: {', '.join(commands)}"
     return f"no such command {name!r}{hint}"
