@@ -13,13 +13,13 @@ def check_policy(registry: Registry, table: PortTable) -> tuple[Notice, ...]:
     """Raise every policy problem at once; else return the warnings about resolved ports."""
     problems: list[PortsyncError] = []
     problems += _base_problems(registry)
-    problems += _resolved_problems(registry, table)
+    problems += _resolved_problems(table)
     problems += _collisions(registry, table)
     raise_all(problems)
-    return _privileged_after_offsets(registry, table)
+    return _privileged_after_offsets(table)
 
 
-def _privileged_after_offsets(registry: Registry, table: PortTable) -> tuple[Notice, ...]:
+def _privileged_after_offsets(table: PortTable) -> tuple[Notice, ...]:
     """Ports of this registry's services that an offset moved below 1024.
 
     The reader warns about a privileged base port; an offset (``-7500`` on 8080)
@@ -34,24 +34,21 @@ def _privileged_after_offsets(registry: Registry, table: PortTable) -> tuple[Not
             if number is not None and shifted and 1 <= number < 1024}
         if not low:
             continue
-        # Looked up only for such a port: a lookup per port would be quadratic.
-        svc = next((s for s in registry.services if s.name == port.service), None)
-        if svc is None or svc.privileged:
+        svc = table.services[port.service]
+        if svc.origin is not None or svc.privileged:
             continue  # an included service's registry speaks for itself
         if len(low) == 2 and port.port == port.host_port:
             low = {"": port.port}  # the usual case: one number inside and on the host
         env = table.environment(port.service, port.env)
         assert env is not None  # the table resolved the port through it
-        notices += [Notice(_source(registry, port), f"{_label(port)}{kind} in {port.env} is "
+        notices += [Notice(_source(table, port), f"{_label(port)}{kind} in {port.env} is "
                                                     f"{number}, a privileged port ({_shift(env)})")
                     for kind, number in low.items()]
     return tuple(notices)
 
 
-def _source(registry: Registry, port: ResolvedPort) -> Source:
-    svc = registry.service(port.service)
-    assert svc is not None
-    return next(p.source for p in svc.ports if p.name == port.name)
+def _source(table: PortTable, port: ResolvedPort) -> Source:
+    return next(p.source for p in table.services[port.service].ports if p.name == port.name)
 
 
 def _label(port: ResolvedPort) -> str:
@@ -90,7 +87,7 @@ def _shift(env: Environment) -> str:
         (f", host offset {env.host_offset:+d}" if env.host_offset else "")
 
 
-def _resolved_problems(registry: Registry, table: PortTable) -> list[PortsyncError]:
+def _resolved_problems(table: PortTable) -> list[PortsyncError]:
     """Numbers that offsets moved out of 1..65535, or out of the environment's range."""
     problems: list[PortsyncError] = []
     for port in table.all():
@@ -107,10 +104,9 @@ def _resolved_problems(registry: Registry, table: PortTable) -> list[PortsyncErr
                 message = f"is {number}, outside the environment's range {env.range}"
             else:
                 continue
-            # Looked up only for a problem: a service lookup per port would be quadratic.
             problems.append(RegistryError(
                 f"{_label(port)} {kind} in {port.env} {message} ({_shift(env)})",
-                where=str(_source(registry, port))))
+                where=str(_source(table, port))))
     return problems
 
 
@@ -129,23 +125,22 @@ def _collisions(registry: Registry, table: PortTable) -> list[PortsyncError]:
     for (scope, number), claims in owners.items():
         ports = list(claims.values())
         for other in ports[1:]:
-            problems.append(_collision(registry, scope, number, ports[0], other))
+            problems.append(_collision(table, scope, number, ports[0], other))
     return problems
 
 
-def _collision(registry: Registry, scope: str, number: int, first: ResolvedPort,
+def _collision(table: PortTable, scope: str, number: int, first: ResolvedPort,
                other: ResolvedPort) -> RegistryError:
     """The error for one collision, placed in the registry's own file when a side is there."""
 
     def own(port: ResolvedPort) -> bool:
-        svc = registry.service(port.service)
-        return svc is not None and svc.origin is None
+        return table.services[port.service].origin is None
 
-    here = _source(registry, first if own(first) and not own(other) else other)
+    here = _source(table, first if own(first) and not own(other) else other)
 
     def name(port: ResolvedPort) -> str:
         env = f" ({port.env})" if scope == "*" else ""
-        place = _source(registry, port)
+        place = _source(table, port)
         return f"{_label(port)}{env}" + (f" ({place})" if place.file != here.file else "")
 
     detail = f"{name(first)} and {name(other)}" + ("" if scope == "*" else f" in {scope}")
