@@ -126,7 +126,7 @@ def answer_from_cache(line: SyncLine) -> int | None:
     """Print the remembered in-sync answer to a cacheable check and return 0, else None."""
     from portsync import cache
     from portsync.errors import PortsyncError
-    from portsync.runner import write_lines
+    from portsync.runner import reader_left, write_lines
 
     try:
         registry = _registry(line)
@@ -144,8 +144,7 @@ def answer_from_cache(line: SyncLine) -> int | None:
             colors = text and color_wanted(stream)
             write_lines(stream, colored if colors else plain, colors)
     except BrokenPipeError:  # `portsync --check | head`: the reader left
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
+        return reader_left()
     return 0
 
 

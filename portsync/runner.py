@@ -66,6 +66,12 @@ def _note(message: str, colors: Colors) -> None:
     write_lines(sys.stderr, [message], colors(sys.stderr))
 
 
+def reader_left() -> int:
+    """The exit code when stdout's reader went away (``| head``); its final flush silenced."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141
+
+
 def guarded(verbose: bool, fmt: str, body: Callable[[], Output], colors: Colors) -> int:
     """Run a command body and print what it returns; its exit code.
 
@@ -82,10 +88,8 @@ def guarded(verbose: bool, fmt: str, body: Callable[[], Output], colors: Colors)
     except KeyboardInterrupt:
         _note("portsync: interrupted", colors)
         return 130
-    except BrokenPipeError:
-        # `portsync --dry-run | head`: the reader left; not a bug. Silence the final flush.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
+    except BrokenPipeError:  # `portsync --dry-run | head`: the reader left; not a bug
+        return reader_left()
     except Exception as err:  # an unexpected error is a bug: exit 3
         if verbose:
             import traceback
