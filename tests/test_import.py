@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import REPO, RunCli, build_tree, snapshot
 
@@ -319,3 +320,12 @@ def test_a_url_to_a_compose_service_with_a_generic_name_is_that_service_s_port(
     assert run_cli("--check", cwd=tmp_path).code == 0
     after = json.loads(run_cli("audit", "--format", "json", cwd=tmp_path).out)
     assert (after["managed"], after["summary"]) == (1, "1 of 1 port mentions managed (100.0%)")
+
+
+@pytest.mark.parametrize("text", ["a\x85b", "x\u2028y", "tab\there", "it's", "k: v", "café",
+                                  "{{ port('a') }}", "8080", "yes", "-lead", "#x"])
+def test_a_proposed_string_reads_back_as_itself(text: str) -> None:
+    from portsync.adoption.proposal import yaml_string
+
+    assert yaml.safe_load(f"k: {yaml_string(text)}\n") == {"k": text}
+    assert yaml.safe_load(f"k: {{a: {yaml_string(text)}}}\n") == {"k": {"a": text}}

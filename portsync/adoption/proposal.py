@@ -9,7 +9,6 @@ as YAML that reads back as that very string (``yaml_string``).
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from portsync.adoption.inference import Inferred, Key, Placed
 from portsync.adoption.naming import assigned
 from portsync.adoption.servicesets import Entry, Spec, by_service
 from portsync.adoption.textrules import pattern_for
+from portsync.editors.yamlscalar import double_quoted, quoted
 from portsync.keypath import KeyPath, Segment, render
 from portsync.yamlkit import parsers
 
@@ -33,14 +33,7 @@ def yaml_string(text: str) -> str:
     """``text`` as a YAML scalar that reads back as exactly that string."""
     if _PLAIN.fullmatch(text) and parsers.resolves_to_str(text):
         return text
-    if text.isprintable():
-        return "'" + text.replace("'", "''") + "'"
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
-
-
-def _dq(text: str) -> str:
-    """A template value, always double-quoted (``"{{ port('x') }}"`` reads as one)."""
-    return json.dumps(text, ensure_ascii=False)
+    return quoted(text, "'")  # double quotes where single ones cannot hold it
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,11 +231,12 @@ def _target(spec: Spec) -> Block:
         lines.append(f"    environments: [{', '.join(map(yaml_string, spec.envs))}]")
     if spec.entry.sets:
         lines.append("    set:")
-        lines += [f"      {yaml_string(k)}: {_dq(v)}" for k, v in spec.entry.sets.items()]
+        lines += [f"      {yaml_string(k)}: {double_quoted(v)}" for k, v in spec.entry.sets.items()]
     if spec.entry.rules:
         lines.append("    replace:")
         for pattern, value in spec.entry.rules.items():
-            lines += [f"      - pattern: {yaml_string(pattern)}", f"        value: {_dq(value)}"]
+            lines += [f"      - pattern: {yaml_string(pattern)}",
+                      f"        value: {double_quoted(value)}"]
     return Block(tuple(lines), ("target", *spec.files))
 
 

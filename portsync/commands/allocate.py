@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from pathlib import Path
 
 from portsync import fsio
 from portsync.commands.table import select_envs
+from portsync.editors.yamlscalar import double_quoted
 from portsync.errors import RegistryError, UsageError
 from portsync.model import Environment, PortRange, Registry
 from portsync.registry.access import DEFAULT_ACCESS, GitAccess
@@ -174,8 +174,8 @@ def entry_text(found: Allocation) -> str:
 
 
 def _scalar(name: str) -> str:
-    # A JSON string is a valid double-quoted YAML scalar.
-    return name if _PLAIN.fullmatch(name) and parsers.resolves_to_str(name) else json.dumps(name)
+    return name if _PLAIN.fullmatch(name) and parsers.resolves_to_str(name) \
+        else double_quoted(name)
 
 
 def insert_service(text: str, name: str, value: str, label: str) -> tuple[str, int]:
