@@ -57,7 +57,9 @@ def test_import_names_services_as_their_maintainers_do(name: str, tmp_path: Path
 
     written = run_cli("import", "--write", cwd=root)
     assert written.code == 0, written
-    assert "tmp" not in written.out + written.err, "a message names a temporary file"
+    proposal = (root / "ports.yaml").read_text()
+    assert str(tmp_path) not in written.out + written.err + proposal, \
+        "a message or a note in the proposal names a temporary path"
     validated = run_cli("validate", cwd=root)
     assert validated.code == 0, validated
     check = run_cli("--check", cwd=root)
