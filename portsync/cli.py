@@ -138,10 +138,10 @@ def _sync_options(func: F) -> F:
 
 
 def _find(registry: str | None) -> Path:
-    """The run's ports.yaml: -r, else $PORTSYNC_REGISTRY, else the nearest one up."""
-    from portsync.registry.finding import find_registry
+    """The run's ports.yaml, by entry.py's rule."""
+    from portsync.entry import registry_path
 
-    return find_registry(registry, os.environ.get("PORTSYNC_REGISTRY"))
+    return registry_path(registry)
 
 
 def _guarded(verbose: bool, output: str, body: Callable[[], Output]) -> int:

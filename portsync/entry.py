@@ -116,10 +116,11 @@ def cache_dir() -> str | None:
     return os.environ.get("PORTSYNC_CACHE_DIR") or None
 
 
-def _registry(line: SyncLine) -> Path:
+def registry_path(flag: str | None) -> Path:
+    """The run's ports.yaml: ``-r``, else ``$PORTSYNC_REGISTRY``, else the nearest one up."""
     from portsync.registry.finding import find_registry
 
-    return find_registry(line.registry, os.environ.get("PORTSYNC_REGISTRY"))
+    return find_registry(flag, os.environ.get("PORTSYNC_REGISTRY"))
 
 
 def answer_from_cache(line: SyncLine) -> int | None:
@@ -129,7 +130,7 @@ def answer_from_cache(line: SyncLine) -> int | None:
     from portsync.runner import reader_left, write_lines
 
     try:
-        registry = _registry(line)
+        registry = registry_path(line.registry)
     except PortsyncError:
         return None  # the full run says what is wrong
     key = cache.request_key(str(registry), line.envs, line.output, line.quiet,
@@ -173,8 +174,9 @@ def run_sync(line: SyncLine, looked_up: bool = False) -> int:
                            fetch=line.fetch, cache_dir=cache_dir())
 
     def body() -> Output:
-        return sync_output(_registry(line), mode, fix_command(line.registry, line.envs),
-                           line.cacheable, None if line.quiet else _progress, looked_up)
+        return sync_output(registry_path(line.registry), mode,
+                           fix_command(line.registry, line.envs), line.cacheable,
+                           None if line.quiet else _progress, looked_up)
 
     def colors(stream: TextIO) -> bool:
         return not line.no_color and color_wanted(stream)
