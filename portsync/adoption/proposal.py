@@ -8,13 +8,12 @@ as YAML that reads back as that very string (``yaml_string``).
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from portsync.adoption.discover import kind_of
-from portsync.adoption.environments import DEFAULT_ENV
+from portsync.adoption.environments import DEFAULT_ENV, slots
 from portsync.adoption.inference import Inferred, Key, Placed
 from portsync.adoption.naming import assigned
 from portsync.adoption.servicesets import Entry, Spec, by_service
@@ -206,23 +205,6 @@ def _add_rules(draft: Draft, path: str, placed: list[Placed],
             entries[(path, p.env)].rules[pattern] = exprs[id(p)][1]
 
 
-@functools.lru_cache(maxsize=16)
-def _env_word(env: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(env)}(?![A-Za-z0-9])")
-
-
-def _env_pattern(path: str, env: str) -> str | None:
-    head, _, name = path.rpartition("/")
-    word = _env_word(env)
-    if word.search(name):
-        return (head + "/" if head else "") + word.sub("{env}", name, count=1)
-    parts = head.split("/") if head else []
-    if env in parts:
-        at = parts.index(env)
-        return "/".join([*parts[:at], "{env}", *parts[at + 1:], name])
-    return None
-
-
 def _target(spec: Spec) -> Block:
     lines = [f"  - path: {yaml_string(spec.path)}"]
     if spec.services is not None:
@@ -247,7 +229,9 @@ def _specs(draft: Draft) -> list[Spec]:
     groups: dict[str, dict[str, tuple[str, Entry]]] = defaultdict(dict)
     out = []
     for (path, env), entry in sorted(_entries(draft).items()):
-        pattern = _env_pattern(path, env) if multi else None
+        # The file set's pattern: the first place its name (or a folder) names env.
+        pattern = next((s.pattern for s in slots(path) if s.word == env), None) \
+            if multi else None
         if pattern is not None:
             groups[pattern][env] = (path, entry)
         else:
