@@ -35,8 +35,6 @@ from portsync.adoption.naming import (
 from portsync.adoption.portrules import LOCAL_HOSTS, key_words
 
 STRUCTURE, KEY, FOLDER, NONE = 3, 2, 1, 0
-WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob",
-             "ReplicationController"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +160,7 @@ def _item_name(m: Mention, list_key: str) -> str | None:
 def _kubernetes(m: Mention, facts: Facts) -> Evidence:
     doc = m.document
     assert doc is not None
-    workload = doc.kind in WORKLOADS
-    service = norm(doc.name if workload or not doc.app else doc.app)
+    service = norm(doc.owner)
     other = host_service(m.host, facts.known) if not _local(m) else None
     if other is not None and other != service:
         return Evidence(other, STRUCTURE)
@@ -198,7 +195,7 @@ def evidence(m: Mention, facts: Facts, kind: str) -> Evidence:
     if m.path in facts.compose_files and len(key) > 1 and key[0] == "services" and \
             isinstance(key[1], str):
         return _compose(m, norm(key[1]), facts)
-    if m.document is not None and (m.document.kind in WORKLOADS or m.document.kind == "Service"):
+    if m.document is not None and m.document.is_object:
         return _kubernetes(m, facts)
     if kind == "env" and len(key) == 1 and str(key[0]) in facts.variables and m.rule == "key":
         return _variable(facts.variables[str(key[0])])

@@ -17,7 +17,7 @@ from pathlib import Path
 from portsync.adoption.compose import ComposeFile, PortVariable
 from portsync.adoption.discover import kind_of, scan_all
 from portsync.adoption.environments import DEFAULT_ENV, Environments, find_environments
-from portsync.adoption.evidence import FOLDER, WORKLOADS, Evidence, Facts, evidence
+from portsync.adoption.evidence import FOLDER, Evidence, Facts, evidence
 from portsync.adoption.files import Skipped, repo_files
 from portsync.adoption.mentions import Mention
 from portsync.adoption.naming import host_service, norm, plausible, similar
@@ -91,8 +91,8 @@ def _facts(root: Path, repo: _Repo, kinds: dict[str, str]) -> Facts:
     known = {norm(s) for c in repo.compose.values() for s in c.services}
     for m in repo.mentions:
         doc = m.document
-        if doc is not None and (doc.kind in WORKLOADS or doc.kind == "Service"):
-            known.add(norm(doc.name if doc.kind in WORKLOADS or not doc.app else doc.app))
+        if doc is not None and doc.is_object:
+            known.add(norm(doc.owner))
         elif kinds[m.path] in ("yaml", "json", "toml", "env"):
             known.add(host_service(m.host) or "")
     folders = tuple(pair for c in repo.compose.values() for pair in c.contexts)

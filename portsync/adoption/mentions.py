@@ -20,6 +20,10 @@ from portsync.keypath import KeyPath, Selector
 _MAPPING_LISTS = {"ports", "expose"}
 
 
+WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob",
+             "ReplicationController"}
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """A Kubernetes-style YAML document: its kind, ``metadata.name`` and the app it selects."""
@@ -27,6 +31,16 @@ class Document:
     kind: str
     name: str
     app: str | None = None
+
+    @property
+    def is_object(self) -> bool:
+        """A workload or a Service: a document that belongs to one service."""
+        return self.kind in WORKLOADS or self.kind == "Service"
+
+    @property
+    def owner(self) -> str:
+        """That service's name as written: a workload's own, a Service's selected app."""
+        return self.name if self.kind in WORKLOADS or not self.app else self.app
 
 
 @dataclass(frozen=True, slots=True)
