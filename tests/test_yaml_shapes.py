@@ -311,8 +311,10 @@ def test_a_value_of_several_lines_keeps_its_lines(text: str, value: str) -> None
     ("a: >-\n  8000\n  8000\n", "8000 4242", "a: >-\n  8000 4242\n"),
     # more than a word changes: the same
     ("a: >-\n  run\n  --port=8000\n", "go --port=4242", "a: >-\n  go --port=4242\n"),
-    # a plain value's first word may not become an indicator: written whole, quoted
+    # plain would read otherwise (an indicator, a ': '): written whole, quoted
     ("a: x8000\n  y\n", "@8000 y", 'a: "@8000 y"\n'),
+    ("a: x8000\n  y\n", "x8000: y", 'a: "x8000: y"\n'),
+    ("a: run\n  x8000\n", "run x8000:", 'a: "run x8000:"\n'),
 ])
 def test_a_value_of_several_lines_that_changes_more_is_written_whole(
         text: str, value: str, expected: str) -> None:

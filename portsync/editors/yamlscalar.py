@@ -223,8 +223,9 @@ def _in_place(text: str, spot: Spot, value: str) -> tuple[int, int, str] | None:
     if not _WORD.fullmatch(before) or not _WORD.fullmatch(after) \
             or old.count(before) != 1 or source.count(before) != 1 \
             or (node.style == '"' and "\\" in source) \
-            or (node.style is None and common == 0 and after[0] in _INDICATORS):
-        return None  # (a plain value may not start with an indicator: write it whole)
+            or (node.style is None and not plain_ok(value, flow=spot.flow,
+                                                    tagged=node.tag is not None, old=node.value)):
+        return None
     at = start + source.index(before)
     return at, at + len(before), after
 
