@@ -23,7 +23,7 @@ from portsync import keypath
 from portsync.editors import yamlfile
 from portsync.editors.yamlscalar import Spot, plain_ok, value_span
 from portsync.errors import TargetError
-from portsync.yamlkit import parsers
+from portsync.yamlkit import parsers, resolver
 from portsync.yamlkit.nodetree import Node
 from tests.conftest import SHARED
 from tests.editing import set_edits
@@ -85,7 +85,7 @@ def _style_kept(old: Node, new: Node, value: str, flow: bool) -> bool:
     if old.style == "'" and new.style == '"':
         return "\n" in value  # single quotes cannot hold a line break
     if old.style is None and old.value != "" and new.style is not None:
-        number = parsers.resolve(old.value) in NUMBERS
+        number = resolver.resolve(old.value) in NUMBERS
         return not plain_ok(value, flow=flow, old=old.value) and not (value.isdigit() and number)
     return old.style == new.style or old.value == ""
 

@@ -16,7 +16,7 @@ from portsync.registry.access import DEFAULT_ACCESS, GitAccess
 from portsync.registry.resolution import PortTable, ResolvedPort
 from portsync.report import EXIT_DRIFT, EXIT_OK, Output
 from portsync.sync import load
-from portsync.yamlkit import parsers
+from portsync.yamlkit import parsers, resolver
 
 LOWEST, HIGHEST = 1024, 65535
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -93,8 +93,8 @@ def _check_name(registry: Registry, service: str) -> None:
                          "starting with a letter or digit")
     if not parsers.resolves_to_str(service):
         # 'no', 'on' or 'n' are booleans to YAML 1.1 tools, '1e3' a number to every one.
-        tag = next(t for t in (parsers.resolve(service, v) for v in ((1, 1), (1, 2)))
-                   if t != parsers.STR)
+        tag = next(t for t in (resolver.resolve(service, v) for v in ((1, 1), (1, 2)))
+                   if t != resolver.STR)
         kind = _READS_AS.get(tag.rpartition(":")[2], "no text")
         raise UsageError(f"service name {service!r} reads as {kind} in YAML, not as a name: "
                          "choose another name")

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from portsync.editors import common_ends, yamlblock
 from portsync.errors import TargetError
-from portsync.yamlkit import parsers
+from portsync.yamlkit import parsers, resolver
 from portsync.yamlkit.nodetree import Node
 
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
@@ -63,8 +63,8 @@ def plain_ok(value: str, *, flow: bool, tagged: bool = False, old: str | None = 
         return False
     if tagged:
         return True
-    if old is not None and parsers.resolve(value) == parsers.STR:
-        return parsers.resolve(value, (1, 1)) in (parsers.STR, parsers.resolve(old, (1, 1)))
+    if old is not None and resolver.resolve(value) == resolver.STR:
+        return resolver.resolve(value, (1, 1)) in (resolver.STR, resolver.resolve(old, (1, 1)))
     return parsers.resolves_to_str(value)
 
 
@@ -107,7 +107,7 @@ def _digits(value: str) -> bool:
 def _tag(node: Node) -> str:
     if node.tag is not None:
         return node.tag
-    return parsers.resolve(node.value) if node.style is None else "tag:yaml.org,2002:str"
+    return resolver.resolve(node.value) if node.style is None else resolver.STR
 
 
 def is_null(node: Node) -> bool:

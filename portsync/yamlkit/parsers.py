@@ -10,6 +10,7 @@ from typing import Any
 
 from portsync.errors import PortsyncError
 from portsync.yamlkit.nodetree import Node, TreeError, build, children
+from portsync.yamlkit.resolver import STR, resolve
 
 # ruamel's pure-Python parser reads about 200 KB a second: past this size a file
 # libyaml rejects gets libyaml's message rather than ruamel's, to stay within seconds.
@@ -162,35 +163,22 @@ def _target(node: Node) -> Node:
     return node.value if node.id == "alias" else node
 
 
-def _ruamel(method: str, text: str, label: str, error_type: type[PortsyncError]) -> Any:
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        parsed = getattr(_yaml("rt"), method)(text)
-        if method == "compose_all":  # a generator: its errors come while it is consumed
-            parsed = [document for document in parsed if document is not None]
-        return parsed
-    except YAMLError as error:
-        raise _fail(error, label, error_type) from error
-    except RecursionError as error:
-        raise error_type("invalid YAML: nesting too deep", where=label) from error
-
-
 def load(text: str, label: str, error_type: type[PortsyncError]) -> Any:
     """Load a round-trip document whose containers remember line and column.
 
     libyaml's tree is checked first: it bounds size and aliases, and refuses
     what ruamel would crash on (``[[a]]: 1``) or wrongly accept (``'x'# c``).
     """
+    from ruamel.yaml.error import YAMLError
+
     docs = documents(text, label, error_type)
     _refuse_nested_keys(docs, label, error_type)
-    return _ruamel("load", text, label, error_type)
-
-
-def compose(text: str, label: str, error_type: type[PortsyncError]) -> Any:
-    """The node tree ruamel composes (start and end marks, no construction), for scanners."""
-    documents(text, label, error_type)  # the same bounds and refusals as every YAML file
-    return _ruamel("compose", text, label, error_type)
+    try:
+        return _yaml("rt").load(text)
+    except YAMLError as error:
+        raise _fail(error, label, error_type) from error
+    except RecursionError as error:
+        raise error_type("invalid YAML: nesting too deep", where=label) from error
 
 
 def position(container: Any, key: Any, *, of_value: bool = False) -> tuple[int, int]:
@@ -208,16 +196,6 @@ def position(container: Any, key: Any, *, of_value: bool = False) -> tuple[int, 
     except (KeyError, IndexError, TypeError, AttributeError):
         line, col = lc.line or 0, lc.col or 0
     return (line + 1, col + 1)
-
-
-STR = "tag:yaml.org,2002:str"
-
-
-def resolve(value: str, version: tuple[int, int] = (1, 2)) -> str:
-    """The tag a plain scalar ``value`` gets under YAML ``version``'s schema (ruamel's table)."""
-    from portsync.yamlkit.resolver import resolve as by_table  # no ruamel import (10-20 ms)
-
-    return by_table(value, version)
 
 
 def resolves_to_str(value: str) -> bool:
