@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from portsync.editors import newline_of
 from portsync.errors import TargetError
 from portsync.yamlkit import parsers
 from portsync.yamlkit.nodetree import Node
@@ -80,7 +81,7 @@ def rewrite(text: str, node: Node, start: int, value: str, context: str, parent_
     content_end = body_start + len("\n".join(lines[:count]).rstrip("\r")) if count else body_start
     wanted = value if chomp == "-" else value.rstrip("\n")
     new_lines = wanted.split("\n") if style == "|" else _folded(wanted.split("\n"))
-    nl = "\r\n" if "\r\n" in text else "\n"
+    nl = newline_of(text)
     new = nl.join(" " * indent + line if line else "" for line in new_lines)
     if not count:
         new += nl

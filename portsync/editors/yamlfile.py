@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from portsync import keypath
 from portsync.editors import Edited, Span, splice
-from portsync.editors.yamlinsert import Splice, add_item, add_keys, format_key
+from portsync.editors.yamlinsert import add_item, add_keys, format_key
 from portsync.editors.yamlscalar import (
     Spot,
     current,
@@ -64,7 +64,6 @@ class _Tree:
                  ) -> None:
         self.text = text
         self.label = label
-        self.error_type = error_type
         docs = [d for d in parsers.documents(text, label, error_type) if not _empty_document(d)]
         self.several = len(docs) > 1
         self.root: Node | None = docs[0] if len(docs) == 1 else None
@@ -255,7 +254,7 @@ def _writes(source: Node, seg: str, seen: set[int]) -> bool:
             or any(_writes(inner, seg, seen) for _, inner in _merged(source)))
 
 
-def _replacement(tree: _Tree, spot: Spot, edit: SetEdit) -> tuple[Splice, ValueChange] | None:
+def _replacement(tree: _Tree, spot: Spot, edit: SetEdit) -> tuple[Span, ValueChange] | None:
     if holds(spot, edit.value):
         return None
     where = tree.where(spot.node)
@@ -266,7 +265,7 @@ def _replacement(tree: _Tree, spot: Spot, edit: SetEdit) -> tuple[Splice, ValueC
     return new, ValueChange(edit.key_text, spot.node.line + 1, current(spot), edit.value)
 
 
-def _insert(tree: _Tree, missing: _Missing, edit: SetEdit) -> tuple[list[Splice], int]:
+def _insert(tree: _Tree, missing: _Missing, edit: SetEdit) -> tuple[list[Span], int]:
     text = tree.text
     where = tree.where(missing.parent) if missing.parent is not None else tree.label
     if missing.entry:
@@ -286,7 +285,7 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
 
 def _apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     tree = _Tree(text, label)
-    replacements: list[Splice] = []
+    replacements: list[Span] = []
     changes: list[ValueChange] = []
     missing: list[SetEdit] = []
     spans: dict[int, str] = {}
@@ -329,7 +328,7 @@ def _apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
 _SAFE_TEXT = re.compile(r"""(["']?)[\w.:/@%+=~-]*\1""")
 
 
-def _plain_swap(text: str, splice_: Splice) -> bool:
+def _plain_swap(text: str, splice_: Span) -> bool:
     """Whether a rewrite only swaps one word for another in the same quotes.
 
     ``8081`` for ``8080``, ``"http://a:2"`` for ``"http://a:1"``: nothing a reader

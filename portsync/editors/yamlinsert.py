@@ -10,12 +10,11 @@ land between another service and its notes.
 
 from __future__ import annotations
 
-from portsync.editors import line_of, newline_of
+from portsync.editors import Span, line_of, newline_of
 from portsync.editors.yamlscalar import block_keeps, key_column, line_end, plain_ok, quoted
 from portsync.errors import TargetError
 from portsync.yamlkit.nodetree import Node
 
-Splice = tuple[int, int, str]
 _INDENT_STEP = 2
 
 
@@ -67,8 +66,8 @@ def _nested(keys: list[str], value: str, indent: int, nl: str) -> str:
 
 
 def add_keys(text: str, parent: Node | None, key_node: Node | None, keys: list[str],
-             value: str, where: str, key: str) -> tuple[list[Splice], int]:
-    """Splices adding ``keys`` (formatted) with ``value`` under ``parent``; the new value's line.
+             value: str, where: str, key: str) -> tuple[list[Span], int]:
+    """Spans adding ``keys`` (formatted) with ``value`` under ``parent``; the new value's line.
 
     ``parent`` None: the file holds no document yet. A scalar ``parent`` is an
     empty or null value (``services:``) that becomes a mapping; ``key_node``
@@ -77,7 +76,7 @@ def add_keys(text: str, parent: Node | None, key_node: Node | None, keys: list[s
     nl = newline_of(text)
     if parent is not None and parent.id == "mapping" and parent.flow:
         return _add_flow(text, parent, keys, value, where, key)
-    splices: list[Splice] = []
+    splices: list[Span] = []
     if parent is None:
         pos, indent = len(text), 0
     elif parent.id == "scalar":
@@ -102,7 +101,7 @@ def add_keys(text: str, parent: Node | None, key_node: Node | None, keys: list[s
 
 
 def _add_flow(text: str, parent: Node, keys: list[str], value: str, where: str, key: str
-              ) -> tuple[list[Splice], int]:
+              ) -> tuple[list[Span], int]:
     brace = _past_properties(text, parent.start)
     if text[brace:brace + 1] != "{":
         raise TargetError("cannot add a key to a one-pair mapping inside a flow list "
@@ -127,8 +126,8 @@ def _past_properties(text: str, pos: int) -> int:
     return pos
 
 
-def add_item(text: str, parent: Node, item: str, quote: str) -> tuple[list[Splice], int]:
-    """Splices adding a ``NAME=value`` item to a list of them, in the style of its last item."""
+def add_item(text: str, parent: Node, item: str, quote: str) -> tuple[list[Span], int]:
+    """Spans adding a ``NAME=value`` item to a list of them, in the style of its last item."""
     last = parent.value[-1]
     if last.style in ('"', "'"):
         new = quoted(item, last.style)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from portsync.editors import common_ends, yamlblock
+from portsync.editors import common_ends, newline_of, yamlblock
 from portsync.errors import TargetError
 from portsync.yamlkit import parsers, resolver
 from portsync.yamlkit.nodetree import Node
@@ -249,7 +249,7 @@ def _fill(text: str, spot: Spot, at: int, value: str, quote: str, where: str, ke
         # `? key` with no `: value` line: add one under the `?`
         at = line_end(text, spot.key.end)
         indent = " " * key_column(text, spot.key)
-        return at, at, f"{indent}: {new}{_newline(text)}"
+        return at, at, f"{indent}: {new}{newline_of(text)}"
     dash = _dash_before(text, spot, node)
     if dash is None:
         raise TargetError("cannot place a value in this empty list item; write one by hand "
@@ -286,7 +286,3 @@ def line_end(text: str, index: int) -> int:
 def block_keeps(text: str, node: Node) -> bool:
     """Whether a block scalar keeps its final line breaks (``|+``): they are its content."""
     return yamlblock.keeps(text, value_start(text, node))
-
-
-def _newline(text: str) -> str:
-    return "\r\n" if "\r\n" in text else "\n"
