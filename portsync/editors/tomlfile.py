@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portsync.editors import Edited, Span, line_of, newline_of, splice
 from portsync.editors.datatree import Place, in_sync, locate
-from portsync.editors.tomlscan import Found, Path, scan
 from portsync.errors import TargetError
 from portsync.model import SetEdit, ValueChange
+
+if TYPE_CHECKING:
+    from portsync.editors.tomlscan import Found, Path
 
 _INT = re.compile(r"0|[1-9][0-9]*")
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
@@ -44,6 +46,8 @@ def _parse(text: str, label: str) -> dict[str, Any]:
 
 def _where(text: str, label: str) -> Callable[[Path], str]:
     def where(path: Path) -> str:  # only for errors: scan the text for that one path
+        from portsync.editors.tomlscan import scan
+
         span = scan(text, {path}).spans.get(path)
         return f"{label}:{line_of(text, span[0])}" if span else label
 
@@ -169,6 +173,8 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     todo = _drifted(text, edits, label)
     if not todo:
         return Edited(text, ())
+    from portsync.editors.tomlscan import scan  # a file in sync needs no scan
+
     found = scan(text, {p.path for p in todo})
     additions = _Additions(text, found, label)
     replacements: list[Span] = []
@@ -200,6 +206,8 @@ def _added(text: str, places: Sequence[Place], label: str) -> list[ValueChange]:
                           f"breaking the file ({err.message}); add it by hand once",
                           where=label) from None
     where = _where(text, label)
+    from portsync.editors.tomlscan import scan
+
     found = scan(text, [p.path + p.missing for p in places])
     changes = []
     for place in places:
@@ -219,5 +227,7 @@ def spans(text: str, edits: Sequence[SetEdit], label: str) -> list[Span]:
     data = _parse(text, label)
     where = _where(text, label)
     places = [p for e in edits if not (p := locate(data, e, where)).missing]
+    from portsync.editors.tomlscan import scan
+
     found = scan(text, {p.path for p in places})
     return [(*found.spans[p.path], p.edit.key_text) for p in places]
