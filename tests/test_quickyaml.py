@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portsync.errors import PortsyncError, RegistryError
+from portsync.registry.document import read_document
 from portsync.yamlkit import parsers, quickload
 from tests.conftest import REPO, SHARED
 
@@ -142,4 +143,9 @@ def test_generated_registries(entries: list[tuple[str, Any]], flow: bool) -> Non
 
 def test_error_positions_unchanged(tmp_path: Path) -> None:
     bad = "version: 1\nservices:\n  a: 8000\n  a: 8001\n"
-    assert quickload.load(bad) is None  # ruamel reports the duplicate with both lines
+    assert quickload.load(bad) is None  # ruamel reports the duplicate with both values
+    (tmp_path / "ports.yaml").write_text(bad)
+    with pytest.raises(RegistryError) as info:
+        read_document(tmp_path / "ports.yaml", "ports.yaml")
+    assert str(info.value).startswith("ports.yaml:4:3: invalid YAML: found duplicate key \"a\" "
+                                      "with value \"8001\" (original value: \"8000\")")
