@@ -30,7 +30,7 @@ from portsync.editors.yamlscalar import (
 from portsync.errors import PortsyncError, TargetError
 from portsync.model import SetEdit, ValueChange
 from portsync.yamlkit import parsers
-from portsync.yamlkit.nodetree import Node
+from portsync.yamlkit.nodetree import Node, target
 
 _HOUSE_SAMPLE = 500  # quoted scalars looked at to learn the file's own quote character
 
@@ -42,15 +42,11 @@ class _Missing(NamedTuple):
     entry: bool  # the missing key is a NAME of a list of NAME=value strings
 
 
-def _target(node: Node) -> Node:
-    return node.value if node.id == "alias" else node
-
-
 _KINDS = {"mapping": "mapping", "sequence": "list"}
 
 
 def _kind(node: Node) -> str:
-    return _KINDS.get(_target(node).id, "value")
+    return _KINDS.get(target(node).id, "value")
 
 
 def _empty_document(node: Node) -> bool:
@@ -111,7 +107,7 @@ class _Tree:
         if quick is not None:
             return quick
         root = self.root
-        if not self.several and not isinstance(path[0], str) and _target(root).id == "mapping":
+        if not self.several and not isinstance(path[0], str) and target(root).id == "mapping":
             # One document whose root is a mapping: [n] or a selector picks among the
             # documents, as in a file of several (a manifest holding only its
             # Deployment takes the paths its siblings' manifests take).
@@ -120,7 +116,7 @@ class _Tree:
         keys: dict[tuple[int, int], Node] = {}  # (parent, value) -> the value's key node
 
         def child(node: Node, seg: str | int) -> Node | None:
-            node = _target(node)
+            node = target(node)
             if isinstance(seg, int):
                 return node.value[seg] if seg < len(node.value) else None
             found = self._pair(node, seg, key_text)
@@ -133,25 +129,25 @@ class _Tree:
             return node.id == "scalar" and is_null(node) and node.tag is None
 
         def field(node: Node, seg: str) -> Node | None:
-            found = self._pair(_target(node), seg, key_text, read=set())
+            found = self._pair(target(node), seg, key_text, read=set())
             return None if found is None else found[1]
 
-        nodes = keypath.Nodes(_kind, child, self.where, lambda n: str(_target(n).value),
+        nodes = keypath.Nodes(_kind, child, self.where, lambda n: str(target(n).value),
                               fillable, field)
         reached = keypath.walk(root, path, nodes, key_text, entries=True)
         trail = reached.trail
-        steps = [keys.get((id(_target(a)), id(b))) for a, b in pairwise(trail)]
+        steps = [keys.get((id(target(a)), id(b))) for a, b in pairwise(trail)]
         if reached.missing:
             node = reached.node
             if node.id == "scalar" and (not steps or steps[-1] is None
-                                        or any(_target(n).flow for n in trail[:-1])):
+                                        or any(target(n).flow for n in trail[:-1])):
                 raise TargetError(f"runs into a value at {self._shown(path, len(trail) - 1)}",
                                   where=self.where(node), key=key_text)
-            return _Missing(_target(node), steps[-1] if node.id == "scalar" else None,
+            return _Missing(target(node), steps[-1] if node.id == "scalar" else None,
                             reached.missing, reached.entry is not None)
-        parent = _target(trail[-2]) if len(trail) > 1 else None
-        return Spot(_target(reached.node), steps[-1] if steps else None, parent,
-                    any(_target(n).flow for n in trail[:-1]), reached.entry,
+        parent = target(trail[-2]) if len(trail) > 1 else None
+        return Spot(target(reached.node), steps[-1] if steps else None, parent,
+                    any(target(n).flow for n in trail[:-1]), reached.entry,
                     next((n for n in reversed(trail) if n.id == "alias"), None))
 
     def _quick(self, path: keypath.KeyPath, key_text: str) -> Spot | None:
@@ -236,8 +232,8 @@ def _merged(node: Node) -> list[tuple[Node, Node]]:
     for merge_key, value in node.value:
         if merge_key.id != "scalar" or merge_key.value != "<<" or merge_key.style:
             continue
-        found += [(merge_key, _target(n)) for n in (_target(value).value
-                                                    if _target(value).id == "sequence"
+        found += [(merge_key, target(n)) for n in (target(value).value
+                                                    if target(value).id == "sequence"
                                                     else [value])]
     return [(key, source) for key, source in found if source.id == "mapping"]
 

@@ -143,6 +143,11 @@ def build(next_event: Callable[[], Any], text: str) -> list[Node]:
     return docs
 
 
+def target(node: Node) -> Node:
+    """The node itself, or the anchored node an alias names."""
+    return node.value if node.id == "alias" else node
+
+
 def children(node: Node) -> list[Node]:
     """A collection's keys, values and items (an alias's node), in order."""
     if node.id == "mapping":

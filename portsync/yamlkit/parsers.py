@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from portsync.errors import PortsyncError
-from portsync.yamlkit.nodetree import Node, TreeError, build, children
+from portsync.yamlkit.nodetree import Node, TreeError, build, children, target
 from portsync.yamlkit.resolver import STR, resolve
 
 # ruamel's pure-Python parser reads about 200 KB a second: past this size a file
@@ -151,16 +151,12 @@ def _refuse_nested_keys(docs: list[Node], label: str, error_type: type[PortsyncE
         if node.id == "mapping":
             for key, _ in node.value:
                 if key.id in ("mapping", "sequence") and any(
-                        _target(n).id in ("mapping", "sequence") for n in children(key)):
+                        target(n).id in ("mapping", "sequence") for n in children(key)):
                     raise error_type("invalid YAML: a key holding a list or a mapping inside "
                                      "it is not supported",
                                      where=f"{label}:{key.line + 1}:{key.column + 1}")
         if node.id != "alias":
             todo.extend(children(node))
-
-
-def _target(node: Node) -> Node:
-    return node.value if node.id == "alias" else node
 
 
 def load(text: str, label: str, error_type: type[PortsyncError]) -> Any:
