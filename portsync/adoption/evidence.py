@@ -74,7 +74,7 @@ class Facts:
 
     known: frozenset[str]
     compose_files: frozenset[str]
-    folders: tuple[tuple[str, str], ...]  # (folder, service built from it)
+    folders: dict[str, str]  # folder -> the (first) service built from it
     variables: dict[str, PortVariable] = field(default_factory=dict)  # compose ${VAR} ports
     project: str = "app"  # the service of a port the repository's root files declare
 
@@ -105,7 +105,7 @@ def folder_service(path: str, facts: Facts) -> str | None:
     folders = path.split("/")[:-1]
     for depth in range(len(folders), 0, -1):
         folder = "/".join(folders[:depth])
-        built = next((s for f, s in facts.folders if f == folder), None)
+        built = facts.folders.get(folder)
         if built is not None:
             return norm(built)
     named = [norm(f) for f in folders]

@@ -102,7 +102,10 @@ def _facts(root: Path, repo: _Repo, kinds: dict[str, str]) -> Facts:
         for variable in compose.variables:
             variables.setdefault(variable.name, variable)
     project = norm(root.name)
-    return Facts(frozenset(known - {""}), frozenset(repo.compose), folders, variables,
+    built: dict[str, str] = {}
+    for folder, service in folders:
+        built.setdefault(folder, service)  # the first compose service built from it
+    return Facts(frozenset(known - {""}), frozenset(repo.compose), built, variables,
                  project if plausible(project) else "app")
 
 
