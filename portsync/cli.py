@@ -6,11 +6,12 @@ import os
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
 from portsync import __version__, runner
+from portsync.records import Record
 
 if TYPE_CHECKING:
     from portsync.registry.access import GitAccess
@@ -23,7 +24,7 @@ _OUTPUTS = ("text", "json", "github")
 _SHARED = ("registry", "quiet", "verbose")
 
 
-class _Leading(NamedTuple):
+class _Leading(Record):
     """``-r``, ``-q`` and ``-v`` given before the command, for the command to merge."""
 
     registry: str | None = None

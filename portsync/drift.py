@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from portsync.errors import clip
 from portsync.model import FileChange, ValueChange
+from portsync.records import Record
 
 # A file whose text would change while none of its values does (its values are right, but
 # written otherwise): rare, and never reported as a generated file.
@@ -16,7 +16,7 @@ TEXT_DIFFERS = "holds the right values, but not as portsync writes them"
 _BREAKS_LINE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
-class Drift(NamedTuple):
+class Drift(Record):
     """One drifted value, block or file, ready to be reported."""
 
     path: str

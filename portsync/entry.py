@@ -18,7 +18,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+
+from portsync.records import Record
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -34,7 +36,7 @@ _VALUED = {"-r": "registry", "--registry": "registry", "--env": "envs", "--forma
 _FORMATS = ("text", "json", "github")
 
 
-class SyncLine(NamedTuple):
+class SyncLine(Record):
     """The options of a ``portsync [sync]`` command line, as click would read them."""
 
     registry: str | None = None

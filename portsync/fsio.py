@@ -8,9 +8,9 @@ import stat
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from pathlib import Path
-from typing import NamedTuple
 
 from portsync.errors import PortsyncError, TargetError
+from portsync.records import Record
 
 MAX_BYTES = 16 * 1024 * 1024
 TEMP_SUFFIX = ".portsync"  # temporary files are ".NAME.RANDOM.portsync" beside NAME
@@ -19,7 +19,7 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a w
 _BINARY = getattr(os, "O_BINARY", 0)
 
 
-class FileText(NamedTuple):
+class FileText(Record):
     """A decoded text file: its body without BOM, and whether it had one."""
 
     body: str
@@ -31,7 +31,7 @@ class FileText(NamedTuple):
         return BOM + self.body if self.bom else self.body
 
 
-class Write(NamedTuple):
+class Write(Record):
     """One file to write: the text it must still hold (None: it must not exist) and the new one."""
 
     path: Path
@@ -40,7 +40,7 @@ class Write(NamedTuple):
     label: str
 
 
-class Staged(NamedTuple):
+class Staged(Record):
     """A write whose new text waits on disk in ``temp``, beside its file."""
 
     write: Write

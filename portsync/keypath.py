@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Generic, NamedTuple, TypeVar
+from typing import Generic, TypeVar
 
 from portsync.errors import PortsyncError, TargetError
+from portsync.records import Record
 
 
-class Selector(NamedTuple):
+class Selector(Record):
     """``[FIELD=VALUE,...]``: the one list item whose every FIELD (a dotted path) reads VALUE.
 
     ``text`` is the selector as the user wrote it, between the brackets, so that
@@ -192,7 +193,7 @@ def render(path: KeyPath) -> str:
     return "".join(out)
 
 
-class Reached(NamedTuple, Generic[N]):
+class Reached(Record, Generic[N]):
     """How far a key path leads: the deepest node, the keys still missing below it.
 
     ``trail`` holds every node from the root to ``node``; ``entry`` is the NAME
@@ -207,7 +208,7 @@ class Reached(NamedTuple, Generic[N]):
     entry: str | None = None
 
 
-class Nodes(NamedTuple, Generic[N]):
+class Nodes(Record, Generic[N]):
     """How to read one format's node tree.
 
     ``kind`` names a node "mapping", "list" or "value"; ``child`` is a key's

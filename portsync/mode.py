@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import NamedTuple
+
+from portsync.records import Record
 
 
 class Action(Enum):
@@ -14,7 +15,7 @@ class Action(Enum):
     DIFF = "diff"
 
 
-class Mode(NamedTuple):
+class Mode(Record):
     """The run's action, output format and verbosity.
 
     ``fetch``: fetch git includes again; ``cache_dir``: ``$PORTSYNC_CACHE_DIR`` as read

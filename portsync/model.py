@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from portsync.records import Record
 
 if TYPE_CHECKING:
     from portsync.keypath import KeyPath
 
 
-class Source(NamedTuple):
+class Source(Record):
     """Where something is written in ports.yaml (1-based line and column; 0: the whole file)."""
 
     file: str
@@ -22,7 +24,7 @@ class Source(NamedTuple):
         return f"{self.file}:{self.line}:{self.col}" if self.line > 0 else self.file
 
 
-class PortForm(NamedTuple):
+class PortForm(Record):
     """A port as written: a base number, per-environment pins, or both.
 
     ``base`` is the int form or a mapping's ``default:``; ``pins`` are the
@@ -33,7 +35,7 @@ class PortForm(NamedTuple):
     pins: Mapping[str, int] = MappingProxyType({})  # shared, hence read-only
 
 
-class NamedPort(NamedTuple):
+class NamedPort(Record):
     """One named port of a service ("http", "grpc", ...) and its published form."""
 
     name: str
@@ -42,7 +44,7 @@ class NamedPort(NamedTuple):
     source: Source
 
 
-class Service(NamedTuple):
+class Service(Record):
     """A service of the registry with its named ports.
 
     ``publish`` names the ports a host publishes (all of them unless the
@@ -72,7 +74,7 @@ class Service(NamedTuple):
         return port_name in self.publish
 
 
-class PortRange(NamedTuple):
+class PortRange(Record):
     """An inclusive range of ports, named in ``ranges:`` or an environment's ``range``."""
 
     name: str
@@ -89,7 +91,7 @@ class PortRange(NamedTuple):
         return f"{self.start}-{self.end}"
 
 
-class Environment(NamedTuple):
+class Environment(Record):
     """A port scheme: production, development, test... with its offsets and allowed range.
 
     ``offset`` moves both sides of a port; ``host_offset`` only the published side.
@@ -102,7 +104,7 @@ class Environment(NamedTuple):
     host_offset: int = 0
 
 
-class Notice(NamedTuple):
+class Notice(Record):
     """A warning about the registry: where it is and what it says (not an error)."""
 
     where: Source
@@ -112,14 +114,14 @@ class Notice(NamedTuple):
         return f"{self.where}: {self.message}"
 
 
-class InputFile(NamedTuple):
+class InputFile(Record):
     """A registry file that was read, with the blake2b-128 hex digest of its bytes as read."""
 
     path: Path
     digest: str
 
 
-class SetValue(NamedTuple):
+class SetValue(Record):
     """One ``set:`` entry of a target: key path (may hold {env}/{service}) -> value."""
 
     key: str
@@ -127,7 +129,7 @@ class SetValue(NamedTuple):
     source: Source
 
 
-class ReplaceRule(NamedTuple):
+class ReplaceRule(Record):
     """One ``replace:`` entry: a regex whose ``port`` group (or group 1) is rewritten.
 
     An ``optional`` rule may match nothing (one rule list shared by several files).
@@ -139,7 +141,7 @@ class ReplaceRule(NamedTuple):
     optional: bool = False
 
 
-class Target(NamedTuple):
+class Target(Record):
     """A target as declared in ports.yaml, before {env}/{service} expansion."""
 
     path: str
@@ -154,7 +156,7 @@ class Target(NamedTuple):
     source: Source
 
 
-class IncludeEntry(NamedTuple):
+class IncludeEntry(Record):
     """One ``include:`` entry: a registry by ``path``, or by ``git`` URL at ``rev`` (+ path)."""
 
     path: str | None
@@ -163,7 +165,7 @@ class IncludeEntry(NamedTuple):
     source: Source
 
 
-class Registry(NamedTuple):
+class Registry(Record):
     """A loaded, schema-valid ports.yaml.
 
     ``services`` are its own; ``included`` holds every registry it includes,
@@ -211,7 +213,7 @@ class Registry(NamedTuple):
         return next((r for r in self.ranges if r.name == name), None)
 
 
-class ValueChange(NamedTuple):
+class ValueChange(Record):
     """A value an editor found different from what the registry implies.
 
     ``found`` is None when the key (or file) is missing; ``key`` is None for
@@ -225,7 +227,7 @@ class ValueChange(NamedTuple):
     label: str | None = None
 
 
-class FileChange(NamedTuple):
+class FileChange(Record):
     """The planned state of one file: its text before (None: missing) and after."""
 
     path: str
@@ -240,7 +242,7 @@ class FileChange(NamedTuple):
         return self.before != self.after
 
 
-class Plan(NamedTuple):
+class Plan(Record):
     """Every target file's planned state, computed before anything is written."""
 
     files: tuple[FileChange, ...]
@@ -251,7 +253,7 @@ class Plan(NamedTuple):
         return tuple(f for f in self.files if f.changed)
 
 
-class SetEdit(NamedTuple):
+class SetEdit(Record):
     """Set the value at a key path (already expanded and rendered)."""
 
     key: KeyPath
@@ -260,7 +262,7 @@ class SetEdit(NamedTuple):
     source: Source
 
 
-class ReplaceEdit(NamedTuple):
+class ReplaceEdit(Record):
     """Rewrite the ``port`` group (or group 1) of every match of a regex (``optional``: or none)."""
 
     pattern: str
@@ -269,7 +271,7 @@ class ReplaceEdit(NamedTuple):
     optional: bool = False
 
 
-class RenderEdit(NamedTuple):
+class RenderEdit(Record):
     """A rendered template: the whole file, or the lines of one marked block."""
 
     template: str
@@ -281,7 +283,7 @@ class RenderEdit(NamedTuple):
 Edit = SetEdit | ReplaceEdit | RenderEdit
 
 
-class FileJob(NamedTuple):
+class FileJob(Record):
     """Everything the targets ask of one file, after {env}/{service} expansion."""
 
     path: str

@@ -9,9 +9,10 @@ linear-time engine such as RE2 refuses) and takes a ``timeout=``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from portsync.errors import PortsyncError
+from portsync.records import Record
 
 if TYPE_CHECKING:
     import regex
@@ -20,7 +21,7 @@ TIMEOUT = 2.0  # seconds for every match of one pattern in one file
 MAX_MATCHES = 10_000  # matches of one pattern in one file
 
 
-class Pattern(NamedTuple):
+class Pattern(Record):
     """A compiled pattern (``^``/``$`` at every line) and the group it rewrites."""
 
     text: str

@@ -6,13 +6,14 @@ import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from portsync.drift import TEXT_DIFFERS
 from portsync.errors import PortsyncError
 from portsync.fsio import display_path
 from portsync.mode import Action
 from portsync.model import Notice, Registry
+from portsync.records import Record
 
 if TYPE_CHECKING:  # the pipeline is imported only by commands that run it (start-up time)
     from portsync.sync import SyncResult
@@ -21,7 +22,7 @@ EXIT_OK, EXIT_DRIFT, EXIT_ERROR, EXIT_BUG = 0, 1, 2, 3
 _WHERE = re.compile(r"^(?P<file>.*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?$")
 
 
-class Output(NamedTuple):
+class Output(Record):
     """What to print: lines for stdout and stderr, the exit code, and which line sums up.
 
     ``headline`` is the summary line among them (``all 18 files in sync``), named

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from portsync import fsio, journal
 from portsync.drift import Drift, plan_drifts
@@ -12,6 +12,7 @@ from portsync.errors import PortsyncError, TargetError, UsageError, raise_all
 from portsync.mode import Action, Mode
 from portsync.model import FileChange, InputFile, Notice, Plan, Registry
 from portsync.plan import build_plan
+from portsync.records import Record
 from portsync.registry.access import DEFAULT_ACCESS, Fetch, GitAccess
 from portsync.registry.loading import load_registry
 from portsync.registry.policy import check_policy
@@ -33,14 +34,14 @@ def _each(progress: Progress | None, items: Sequence[T], label: str) -> Iterable
     return items if progress is None else progress(items, label)
 
 
-class Loaded(NamedTuple):
+class Loaded(Record):
     """A registry that passed schema and policy checks, with its resolved ports."""
 
     registry: Registry
     table: PortTable
 
 
-class SyncResult(NamedTuple):
+class SyncResult(Record):
     """What a sync run planned, found and wrote; paths as the user should see them."""
 
     action: Action

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 from portsync.model import SetEdit, ValueChange
+from portsync.records import Record
 
 
-class Edited(NamedTuple):
+class Edited(Record):
     """An editor's result: the new text and every value it found different."""
 
     text: str

@@ -8,16 +8,17 @@ selectors there; only then do they look in the text, for the concrete paths
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 from portsync import keypath
 from portsync.model import SetEdit
+from portsync.records import Record
 
 Path = tuple[str | int, ...]
 Node = tuple[Path, Any]  # a value of the document and its concrete path
 
 
-class Place(NamedTuple):
+class Place(Record):
     """Where an edit's path leads: the deepest existing node and the keys still missing."""
 
     edit: SetEdit

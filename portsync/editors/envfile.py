@@ -10,11 +10,12 @@ import functools
 import io
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from portsync.editors import Edited, Span, newline_of, splice
 from portsync.errors import TargetError
 from portsync.model import SetEdit, ValueChange
+from portsync.records import Record
 
 _ASSIGN = re.compile(r"\s*(?:export[ \t]+)?(?P<key>'[^'\r\n]*'|[^=\s]+)[ \t]*(?P<eq>=[ \t]*)?")
 _QUOTED = {"'": re.compile(r"'(?:\\'|[^'])*'"), '"': re.compile(r'"(?:\\"|[^"])*"')}
@@ -55,7 +56,7 @@ def _quoted(value: str, quote: str | None) -> str:
     return f'"{escaped}"'
 
 
-class _Binding(NamedTuple):
+class _Binding(Record):
     """One assignment of a wanted variable: its value as dotenv reads it, and where it is."""
 
     edit: SetEdit

@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Collection, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from portsync import keypath
 from portsync.editors import Edited, Span, line_of, newline_of, splice
 from portsync.editors.datatree import Path, Place, in_sync, locate
 from portsync.errors import TargetError
 from portsync.model import SetEdit, ValueChange
+from portsync.records import Record
 
 _SKIP = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/)*", re.DOTALL)
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
@@ -32,7 +33,7 @@ def _reject(name: str) -> None:
 _DECODER = json.JSONDecoder(parse_constant=_reject)
 
 
-class _Node(NamedTuple):
+class _Node(Record):
     kind: str  # object, array, string, number or literal
     start: int
     end: int
@@ -145,7 +146,7 @@ def _line_indent(text: str, pos: int) -> str:
     return line[:len(line) - len(line.lstrip(" \t"))]
 
 
-class _Layout(NamedTuple):
+class _Layout(Record):
     """The file's own newline, indentation step and key separator (``": "`` or ``":"``)."""
 
     nl: str

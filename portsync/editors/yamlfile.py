@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from itertools import pairwise
-from typing import NamedTuple
 
 from portsync import keypath
 from portsync.editors import Edited, Span, splice
@@ -29,13 +28,14 @@ from portsync.editors.yamlscalar import (
 )
 from portsync.errors import PortsyncError, TargetError
 from portsync.model import SetEdit, ValueChange
+from portsync.records import Record
 from portsync.yamlkit import parsers
 from portsync.yamlkit.nodetree import Node, target
 
 _HOUSE_SAMPLE = 500  # quoted scalars looked at to learn the file's own quote character
 
 
-class _Missing(NamedTuple):
+class _Missing(Record):
     parent: Node | None  # the deepest existing node, or None for a file without a document
     key_node: Node | None  # the parent's key, when the parent is an empty value
     keys: tuple[str, ...]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from portsync.editors import common_ends, newline_of, yamlblock
 from portsync.errors import TargetError
+from portsync.records import Record
 from portsync.yamlkit import parsers, resolver
 from portsync.yamlkit.nodetree import Node
 
@@ -25,7 +25,7 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _DQ_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
 
 
-class Spot(NamedTuple):
+class Spot(Record):
     """A located scalar: ``key`` its key node (a mapping value), ``flow`` inside brackets.
 
     ``entry`` is the NAME when the value is the text after ``NAME=`` in a

@@ -7,7 +7,8 @@ never imports it (with subprocess, shutil and tempfile: some 10 ms of start-up).
 from __future__ import annotations
 
 from enum import Enum
-from typing import NamedTuple
+
+from portsync.records import Record
 
 
 class Fetch(Enum):
@@ -18,7 +19,7 @@ class Fetch(Enum):
     REFRESH = "refresh"  # --fetch: every git include again (picks up a moved tag)
 
 
-class GitAccess(NamedTuple):
+class GitAccess(Record):
     """When git includes may be fetched, and the cache folder their checkouts live in.
 
     ``cache_dir`` is ``$PORTSYNC_CACHE_DIR`` as the CLI read it (None: the

@@ -12,10 +12,10 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import NamedTuple
 
 from portsync import cache
 from portsync.errors import RegistryError
+from portsync.records import Record
 from portsync.registry.access import Fetch, GitAccess
 
 INCLUDES = "includes"
@@ -27,7 +27,7 @@ _GIT_KEEP = frozenset({"GIT_EXEC_PATH", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSL_C
                        "GIT_HTTP_PROXY_AUTHMETHOD", "GIT_ALLOW_PROTOCOL"})
 
 
-class Checkout(NamedTuple):
+class Checkout(Record):
     """A repository's files at a rev, in the cache, and the commit the rev named."""
 
     folder: Path

@@ -12,11 +12,11 @@ import os
 from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
 
 from portsync import fsio
 from portsync.errors import PortsyncError, ProblemList, RegistryError, raise_all
 from portsync.model import IncludeEntry, Registry, Service
+from portsync.records import Record
 from portsync.registry.access import GitAccess
 from portsync.registry.document import read_document
 from portsync.registry.finding import REGISTRY_NAME
@@ -24,7 +24,7 @@ from portsync.registry.reader import is_int
 from portsync.registry.schema import SchemaReader
 
 
-class _Place(NamedTuple):
+class _Place(Record):
     """The git checkout a registry file lies in (``repo``, named ``name``), or none."""
 
     repo: Path | None = None

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from portsync.model import Environment, NamedPort, PortForm, Registry, Service
+from portsync.records import Record
 
 
-class ResolvedPort(NamedTuple):
+class ResolvedPort(Record):
     """One (service, port name, environment) with its port and published host port.
 
     ``host_port`` is None for a port no host publishes. ``shifted`` /
