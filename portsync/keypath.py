@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from portsync import lazyre
 from portsync.errors import PortsyncError, TargetError
 from portsync.records import Record
 
@@ -53,16 +54,16 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
-_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_ESCAPE = lazyre.Lazy(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 # FIELD: plain keys between dots, or ["a.b"] / ['a.b'] for a key holding dots
-_FIELD = re.compile(r"""\s*((?:[^=\[\]"',]
+_FIELD = lazyre.Lazy(r"""\s*((?:[^=\[\]"',]
                             |\[\s*"(?:[^"\\]|\\.)*"\s*\]
                             |\[\s*'(?:[^'\\]|\\.)*'\s*\])+?)\s*=\s*""", re.VERBOSE)
-_PLAIN_FIELD = re.compile(r"[^.\[\]\"'\s=,\x00-\x1f\x7f]+")
-_QUOTED = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'", re.DOTALL)
-_BARE_VALUE = re.compile(r"[^,\]\"']*")
-_PLAIN_KEY = re.compile(r"[^.\[\]\"'\s\x00-\x1f\x7f]+")
-_PLAIN_VALUE = re.compile(r"[^,\]\"'\s](?:[^,\]\"']*[^,\]\"'\s])?")
+_PLAIN_FIELD = lazyre.Lazy(r"[^.\[\]\"'\s=,\x00-\x1f\x7f]+")
+_QUOTED = lazyre.Lazy(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'", re.DOTALL)
+_BARE_VALUE = lazyre.Lazy(r"[^,\]\"']*")
+_PLAIN_KEY = lazyre.Lazy(r"[^.\[\]\"'\s\x00-\x1f\x7f]+")
+_PLAIN_VALUE = lazyre.Lazy(r"[^,\]\"'\s](?:[^,\]\"']*[^,\]\"'\s])?")
 
 
 def _unescape(text: str) -> str:
@@ -327,7 +328,7 @@ def select(node: N, selector: Selector, nodes: Nodes[N], key: str) -> N:
                       f"candidates: {listed}{more}", where=nodes.where(node), key=key)
 
 
-_NAME_VALUE = re.compile(r"([^=\s]+)(=|$)", re.DOTALL)
+_NAME_VALUE = lazyre.Lazy(r"([^=\s]+)(=|$)", re.DOTALL)
 
 
 def _named_items(node: N, nodes: Nodes[N]) -> list[tuple[str, N]] | None:

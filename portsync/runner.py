@@ -7,11 +7,11 @@ runs the sync command without importing click. Nothing here imports click.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from portsync import lazyre
 from portsync.errors import PortsyncError
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 # Above this many files a run shows a progress bar (on a terminal only).
 PROGRESS_THRESHOLD = 300
 # click's own pattern (click._compat._ansi_re): what click.echo strips when not coloring.
-_ANSI = re.compile(r"\033\[[0-?]*[ -/]*[@-~]")
+_ANSI = lazyre.Lazy(r"\033\[[0-?]*[ -/]*[@-~]")
 
 Colors = Callable[[TextIO], bool]  # whether to color a stream
 

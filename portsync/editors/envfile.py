@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from portsync import lazyre
 from portsync.editors import Edited, Span, newline_of, splice
 from portsync.errors import TargetError
 from portsync.model import SetEdit, ValueChange
@@ -21,9 +22,9 @@ _ASSIGN = re.compile(r"\s*(?:export[ \t]+)?(?P<key>'[^'\r\n]*'|[^=\s]+)[ \t]*(?P
 _QUOTED = {"'": re.compile(r"'(?:\\'|[^'])*'"), '"': re.compile(r'"(?:\\"|[^"])*"')}
 _UNQUOTED = re.compile(r"[^\r\n]*")
 _COMMENT = re.compile(r"\s+#.*")
-_NEEDS_QUOTES = re.compile(r"[\s#'\"\\$`]")
+_NEEDS_QUOTES = lazyre.Lazy(r"[\s#'\"\\$`]")
 # A new name dotenv reads back as itself when written bare (no quote first, no space, = or #).
-_NAME = re.compile(r"[^\s=#'\"\\][^\s=#\\]*")
+_NAME = lazyre.Lazy(r"[^\s=#'\"\\][^\s=#\\]*")
 
 
 def _value_span(chunk: str) -> tuple[int, int, str | None] | None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 
+from portsync import lazyre
 from portsync.editors import newline_of
 from portsync.errors import TargetError
 from portsync.yamlkit import parsers
 from portsync.yamlkit.nodetree import Node
 
-HEADER = re.compile(r"([|>])([1-9]?)([-+]?)([1-9]?)([ \t]*(?:#[^\r\n]*)?)(\r?\n|$)")
+HEADER = lazyre.Lazy(r"([|>])([1-9]?)([-+]?)([1-9]?)([ \t]*(?:#[^\r\n]*)?)(\r?\n|$)")
 
 
 def keeps(text: str, start: int) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from portsync import lazyre
 from portsync.editors import common_ends, newline_of, yamlblock
 from portsync.errors import TargetError
 from portsync.records import Record
@@ -15,11 +16,11 @@ _FLOW_INDICATORS = frozenset(",[]{}")
 # Characters YAML may not hold raw: the complement of its "printable" set, plus
 # YAML 1.1's line breaks and the BOM. Spelled as a positive class: the negated
 # class over the whole of Unicode took 5 ms to compile, on every run.
-_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
+_NOT_PRINTABLE = lazyre.Lazy("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
                             "\ufeff\ufffe\uffff]")
 # Anchors and tags before a value, and what may separate them from it (line breaks, comments).
-_PROPERTIES = re.compile(r"(?:[&!](?:<[^>\s]*>|[^\s,\[\]{}]*)(?:\s+(?:#[^\n]*)?)*)*")
-_VALUE_INDICATOR = re.compile(r"(?:\s|#[^\n]*)*:(?=[\s,\]}]|$)")  # the ':' after a key
+_PROPERTIES = lazyre.Lazy(r"(?:[&!](?:<[^>\s]*>|[^\s,\[\]{}]*)(?:\s+(?:#[^\n]*)?)*)*")
+_VALUE_INDICATOR = lazyre.Lazy(r"(?:\s|#[^\n]*)*:(?=[\s,\]}]|$)")  # the ':' after a key
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _NULL_TAG = "tag:yaml.org,2002:null"
 _DQ_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
@@ -194,7 +195,7 @@ def rewrite(text: str, spot: Spot, value: str, quote: str, where: str, key: str
 
 # What may change in place inside a value of several lines: a word, never a space
 # or a line break (which folding rewrites), a quote or an escape.
-_WORD = re.compile(r"[\w.:/@%+=~-]+")
+_WORD = lazyre.Lazy(r"[\w.:/@%+=~-]+")
 
 
 def _in_place(text: str, spot: Spot, value: str) -> tuple[int, int, str] | None:

@@ -14,46 +14,28 @@ from __future__ import annotations
 
 import re
 
+from portsync.lazyre import Lazy
+
 STR = "tag:yaml.org,2002:str"
 
 
-class _Lazy:
-    """A pattern compiled on its first match.
-
-    A run needs few of the table's eleven; compiling them all cost some 3 ms
-    at every start.
-    """
-
-    __slots__ = ("_args", "_compiled")
-
-    def __init__(self, source: str, flags: int = 0) -> None:
-        self._args = (source, flags)
-        self._compiled: re.Pattern[str] | None = None
-
-    def match(self, value: str) -> re.Match[str] | None:
-        compiled = self._compiled
-        if compiled is None:
-            compiled = self._compiled = re.compile(*self._args)
-        return compiled.match(value)
-
-
 # (versions, tag, pattern, first characters) -- ruamel/yaml/resolver.py, verbatim
-# but for _Lazy in place of re.compile.
+# but for Lazy in place of re.compile: a run needs few of the eleven patterns.
 # fmt: off
 _TABLE = [
     ([(1, 2)],
         'tag:yaml.org,2002:bool',
-        _Lazy('''^(?:true|True|TRUE|false|False|FALSE)$''', re.X),
+        Lazy('''^(?:true|True|TRUE|false|False|FALSE)$''', re.X),
         list('tTfF')),
     ([(1, 1)],
         'tag:yaml.org,2002:bool',
-        _Lazy('''^(?:y|Y|yes|Yes|YES|n|N|no|No|NO
+        Lazy('''^(?:y|Y|yes|Yes|YES|n|N|no|No|NO
         |true|True|TRUE|false|False|FALSE
         |on|On|ON|off|Off|OFF)$''', re.X),
         list('yYnNtTfFoO')),
     ([(1, 2)],
         'tag:yaml.org,2002:float',
-        _Lazy('''^(?:
+        Lazy('''^(?:
          [-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+]?[0-9]+)?
         |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
         |[-+]?\\.[0-9_]+(?:[eE][-+][0-9]+)?
@@ -62,7 +44,7 @@ _TABLE = [
         list('-+0123456789.')),
     ([(1, 1)],
         'tag:yaml.org,2002:float',
-        _Lazy('''^(?:
+        Lazy('''^(?:
          [-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+]?[0-9]+)?
         |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
         |\\.[0-9_]+(?:[eE][-+][0-9]+)?
@@ -72,14 +54,14 @@ _TABLE = [
         list('-+0123456789.')),
     ([(1, 2)],
         'tag:yaml.org,2002:int',
-        _Lazy('''^(?:[-+]?0b[0-1_]+
+        Lazy('''^(?:[-+]?0b[0-1_]+
         |[-+]?0o?[0-7_]+
         |[-+]?[0-9_]+
         |[-+]?0x[0-9a-fA-F_]+)$''', re.X),
         list('-+0123456789')),
     ([(1, 1)],
         'tag:yaml.org,2002:int',
-        _Lazy('''^(?:[-+]?0b[0-1_]+
+        Lazy('''^(?:[-+]?0b[0-1_]+
         |[-+]?0?[0-7_]+
         |[-+]?(?:0|[1-9][0-9_]*)
         |[-+]?0x[0-9a-fA-F_]+
@@ -87,17 +69,17 @@ _TABLE = [
         list('-+0123456789')),
     ([(1, 2), (1, 1)],
         'tag:yaml.org,2002:merge',
-        _Lazy('^(?:<<)$'),
+        Lazy('^(?:<<)$'),
         ['<']),
     ([(1, 2), (1, 1)],
         'tag:yaml.org,2002:null',
-        _Lazy('''^(?: ~
+        Lazy('''^(?: ~
         |null|Null|NULL
         | )$''', re.X),
         ['~', 'n', 'N', '']),
     ([(1, 2), (1, 1)],
         'tag:yaml.org,2002:timestamp',
-        _Lazy('''^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        Lazy('''^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
         |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
         (?:[Tt]|[ \\t]+)[0-9][0-9]?
         :[0-9][0-9] :[0-9][0-9] (?:\\.[0-9]*)?
@@ -105,21 +87,21 @@ _TABLE = [
         list('0123456789')),
     ([(1, 2), (1, 1)],
         'tag:yaml.org,2002:value',
-        _Lazy('^(?:=)$'),
+        Lazy('^(?:=)$'),
         ['=']),
     # The following resolver is only for documentation purposes. It cannot work
     # because plain scalars cannot start with '!', '&', or '*'.
     ([(1, 2), (1, 1)],
         'tag:yaml.org,2002:yaml',
-        _Lazy('^(?:!|&|\\*)$'),
+        Lazy('^(?:!|&|\\*)$'),
         list('!&*')),
 ]
 # fmt: on
 
-_BY_VERSION: dict[tuple[int, int], dict[str, list[tuple[str, _Lazy]]]] = {}
+_BY_VERSION: dict[tuple[int, int], dict[str, list[tuple[str, Lazy]]]] = {}
 
 
-def _resolvers(version: tuple[int, int]) -> dict[str, list[tuple[str, _Lazy]]]:
+def _resolvers(version: tuple[int, int]) -> dict[str, list[tuple[str, Lazy]]]:
     found = _BY_VERSION.get(version)
     if found is None:
         found = _BY_VERSION[version] = {}
