@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable
 
+from portsync import lazyre
 from portsync.errors import clip
 from portsync.model import FileChange, ValueChange
 from portsync.records import Record
@@ -13,7 +12,7 @@ from portsync.records import Record
 # A file whose text would change while none of its values does (its values are right, but
 # written otherwise): rare, and never reported as a generated file.
 TEXT_DIFFERS = "holds the right values, but not as portsync writes them"
-_BREAKS_LINE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+_BREAKS_LINE = lazyre.Lazy(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 class Drift(Record):
@@ -38,6 +37,8 @@ class Drift(Record):
 def _shown(value: str | None) -> str:
     """A value as a drift line shows it: quoted if it breaks the line, cut to a readable length."""
     if value is not None and _BREAKS_LINE.search(value):
+        import json  # lazy: only a value holding a line break needs it
+
         return clip(json.dumps(value, ensure_ascii=False), 200)
     return clip(str(value), 200)
 

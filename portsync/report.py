@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from portsync import lazyre
 from portsync.drift import TEXT_DIFFERS
 from portsync.errors import PortsyncError
 from portsync.fsio import display_path
@@ -19,7 +18,7 @@ if TYPE_CHECKING:  # the pipeline is imported only by commands that run it (star
     from portsync.sync import SyncResult
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR, EXIT_BUG = 0, 1, 2, 3
-_WHERE = re.compile(r"^(?P<file>.*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?$")
+_WHERE = lazyre.Lazy(r"^(?P<file>.*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?$")
 
 
 class Output(Record):
@@ -115,7 +114,7 @@ def render_result(result: SyncResult, output: str, quiet: bool, fix: str = "port
     hint = _fix_hint(result, fix)
     if output == "json":
         document = _json_document(result, code, fix if hint else None)
-        return Output([json.dumps(document, indent=2)], [], code)
+        return Output([_json_text(document)], [], code)
     closing = [] if quiet else [summary(result), *([hint] if hint else [])]
     if output == "github":
         lines = [_github("error", d.path, d.line, d.message) for d in result.drifts]
@@ -135,6 +134,12 @@ def render_result(result: SyncResult, output: str, quiet: bool, fix: str = "port
     elif not quiet:
         out += [f"{'created' if f.before is None else 'updated'} {p}" for f, p in result.changed]
     return Output(out + closing, err, code, headline)
+
+
+def _json_text(document: dict[str, object]) -> str:
+    import json  # lazy: only --format json needs it
+
+    return json.dumps(document, indent=2)
 
 
 def _json_document(result: SyncResult, code: int, fix: str | None) -> dict[str, object]:
@@ -169,7 +174,7 @@ def render_errors(error: PortsyncError, output: str, code: int = EXIT_ERROR) -> 
     if output == "json":
         document = {"portsync": 1, "ok": False, "exit_code": code, "drift": [], "files": [],
                     "errors": records, "warnings": []}
-        return Output([json.dumps(document, indent=2)], [], code)
+        return Output([_json_text(document)], [], code)
     if output == "github":
         out = []
         for rec in records:
@@ -211,7 +216,7 @@ def render_validation(path: Path, registry: Registry, output: str, quiet: bool =
                     "errors": [], "warnings": [str(w) for w in registry.warnings],
                     "included": [{"registry": label, "services": names}
                                  for label, names in included]}
-        return Output([json.dumps(document, indent=2)], [], EXIT_OK)
+        return Output([_json_text(document)], [], EXIT_OK)
     lines = [head] + [f"included from {label}: {_names(names)}" for label, names in included]
     if output == "github":
         return Output([_warning(w) for w in registry.warnings]

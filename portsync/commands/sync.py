@@ -8,7 +8,6 @@ answer serves.
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +23,11 @@ if TYPE_CHECKING:
 def fix_command(registry: str | None, envs: Sequence[str]) -> str:
     """The command that writes what a check found, ready to copy: same registry and envs."""
     args = [*(("-r", registry) if registry else ()), *(a for e in envs for a in ("--env", e))]
-    return " ".join(["portsync", shlex.join(args)]) if args else "portsync"
+    if not args:
+        return "portsync"
+    import shlex  # lazy: most runs name neither
+
+    return " ".join(["portsync", shlex.join(args)])
 
 
 def sync_output(path: Path, mode: Mode, fix: str, use_cache: bool, progress: Progress | None,
