@@ -201,3 +201,17 @@ def test_the_console_script_ends_without_teardown_yet_prints_everything(tmp_path
     via_module = _run(root, "--check")
     assert (via_run.returncode, via_run.stdout, via_run.stderr) == via_module
     assert via_module[0] == 1 and via_module[1].count("found 1, expected 8000") == 400
+
+
+def test_the_console_script_runs_the_collector_rarely_and_python_m_as_usual() -> None:
+    """entry.run sets the garbage collector's thresholds before main; python -m keeps them."""
+    show = "import gc, portsync.entry as e\ne.main = lambda: print(gc.get_threshold()) or 0\n"
+    script = subprocess.run([sys.executable, "-c", show + "e.run()"], capture_output=True,
+                            text=True, check=True, timeout=60)
+    module = subprocess.run([sys.executable, "-c", show + "import runpy\n"
+                             "runpy.run_module('portsync', run_name='__main__')"],
+                            capture_output=True, text=True, check=False, timeout=60)
+    default = subprocess.run([sys.executable, "-c", "import gc; print(gc.get_threshold())"],
+                             capture_output=True, text=True, check=True, timeout=60)
+    assert script.stdout == "(200000, 30, 30)\n"
+    assert module.stdout == default.stdout != script.stdout
