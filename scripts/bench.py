@@ -10,6 +10,9 @@ of the child: the machine is shared, and wall time mostly measures the others)
 beside wall time:
 
 - ``python -c pass``: the floor every Python tool pays, for the bundled example;
+- ``import yaml, jinja2``: the floor of a check with template files, the two
+  libraries it parses and renders with (not a goal: where the example's goal
+  leaves room);
 - the **parse floor** of a generated repository: a script that reads every file
   and parses every YAML file with libyaml (and, below it, one that only reads);
 - ``portsync --check`` in sync: cold (no cache) and warm (a cache hit);
@@ -80,6 +83,10 @@ for folder, _, names in os.walk(sys.argv[1]):
         if name.endswith((".yaml", ".yml")):
             yaml.load(data.decode("utf-8"), Loader=yaml.CSafeLoader)
 '''
+# What a check of a repository with template files cannot do without: the two
+# libraries it parses and renders with, imported, and the process ended as
+# portsync's console script ends it (no interpreter teardown).
+STACK_IMPORTS = "import os, yaml, jinja2.sandbox; os._exit(0)"
 BASELINE = '''\
 """What the seeds' update_ports.py did: load and dump every YAML file (round-trip)."""
 import io, sys
@@ -396,7 +403,8 @@ def build_cases(work: Path, sizes: Sequence[int], portsync: list[str], env: dict
         ("read_all", READ_ALL), ("parse_floor", PARSE_FLOOR), ("baseline", BASELINE),
         ("hand", HAND), ("peak", PEAK))}
     python = sys.executable
-    cases = [Case("python -c pass", "-", [python, "-c", "pass"], work, 0)]
+    cases = [Case("python -c pass", "-", [python, "-c", "pass"], work, 0),
+             Case("import yaml, jinja2", "-", [python, "-c", STACK_IMPORTS], work, 0)]
     example = work / "example"
     copy_example(example)
     cases += [Case("--check cold", "example", check, example, 0,
