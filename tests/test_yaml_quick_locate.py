@@ -2,8 +2,8 @@
 
 Over the YAML test suite's valid documents and a few shapes of our own
 (aliases, merge keys, flow mappings, duplicate keys, nulls), every path of
-keys from a document root (one step past its end too) is located with the
-shortcut and without it: the same Spot, the same missing keys, or the same error.
+keys and list items from a document root (one step past its end too) is
+located with the shortcut and without it: the same Spot, the same missing keys, or the same error.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ SHAPES = [
     "s:\n  - NAME=1\n  - OTHER=2\n",
     "top: &t\n  x: 1\nref: *t\n",
     "k: |\n  text\n",
+    "p: [1, [2, {q: 3}]]\nl:\n  - a\n  - &i {b: 4}\n  - *i\n",
+    "kind: A\nv: [1]\n---\nkind: B\nv: {w: 2}\n",
+    "- 1\n- [2, 3]\n",
 ]
 
 
@@ -36,10 +39,10 @@ def _cases() -> list[str]:
     return found
 
 
-def _key_paths(root: Node, most: int = 200) -> list[tuple[str, ...]]:
-    """Paths of keys from ``root``: through mappings (and aliases of them), one step beyond."""
-    paths: list[tuple[str, ...]] = []
-    todo: list[tuple[Node, tuple[str, ...]]] = [(root, ())]
+def _key_paths(root: Node, most: int = 200) -> list[keypath.KeyPath]:
+    """Paths of keys and list items from ``root`` (aliases followed), one step beyond."""
+    paths: list[keypath.KeyPath] = []
+    todo: list[tuple[Node, keypath.KeyPath]] = [(root, ())]
     while todo and len(paths) < most:
         node, path = todo.pop(0)
         if node.id == "alias":
@@ -48,17 +51,20 @@ def _key_paths(root: Node, most: int = 200) -> list[tuple[str, ...]]:
             paths.append(path)
         if len(path) >= 6:
             continue
-        if node.id != "mapping":
-            paths.append((*path, "x"))  # into a value or a list: the full walk's business
-            continue
-        for key, value in node.value:
-            if key.id == "scalar":
-                todo.append((value, (*path, str(key.value))))
-        paths.append((*path, "no-such-key"))
+        if node.id == "mapping":
+            for key, value in node.value:
+                if key.id == "scalar":
+                    todo.append((value, (*path, str(key.value))))
+            paths.append((*path, "no-such-key"))
+        elif node.id == "sequence":
+            todo += [(item, (*path, index)) for index, item in enumerate(node.value)]
+            paths += [(*path, len(node.value)), (*path, "x")]  # no such item; a NAME= entry
+        else:
+            paths += [(*path, "x"), (*path, 0)]  # into a value: the full walk's business
     return paths
 
 
-def _outcome(tree: yamlfile._Tree, path: tuple[str, ...]) -> object:
+def _outcome(tree: yamlfile._Tree, path: keypath.KeyPath) -> object:
     text = keypath.render(path)
     try:
         return tree.locate(path, text)
@@ -73,7 +79,7 @@ def test_quick_locate_agrees_with_the_full_walk(text: str,
         tree = yamlfile._Tree(text, "f.yaml")
     except TargetError:
         return  # a file the editor refuses to read
-    if tree.root is None or tree.several:
+    if tree.root is None:
         return
     for path in _key_paths(tree.root):
         quick = _outcome(tree, path)

@@ -151,11 +151,12 @@ class _Tree:
                     next((n for n in reversed(trail) if n.id == "alias"), None))
 
     def _quick(self, path: keypath.KeyPath, key_text: str) -> Spot | None:
-        """The Spot of a path of keys through mappings to a scalar, as locate() finds it.
+        """The Spot of a path of keys and list items to a scalar, as locate() finds it.
 
-        The common case (``server.port``, ``services.web.image``), without
-        keypath.walk's generality; None for anything else (a list, a missing
-        key, a selector...), which locate() then walks in full.
+        The common case (``server.port``, ``services.web.ports[0]``), without
+        keypath.walk's generality; None for anything else (a missing key or
+        item, a selector, a ``NAME=value`` entry...), which locate() then walks
+        in full.
         """
         if self.root is None:
             return None
@@ -167,14 +168,18 @@ class _Tree:
         for seg in path:
             if node.id == "alias":
                 alias, node = node, node.value
-            if type(seg) is not str or node.id != "mapping":
-                return None
-            pair = self._pair(node, seg, key_text)
-            if pair is None:
+            if type(seg) is str and node.id == "mapping":
+                pair = self._pair(node, seg, key_text)
+                if pair is None:
+                    return None
+                key, child = pair
+            elif type(seg) is int and node.id == "sequence" and seg < len(node.value):
+                key, child = None, node.value[seg]
+            else:
                 return None
             flow = flow or node.flow
             parent = node
-            key, node = pair
+            node = child
         if node.id == "alias":
             alias, node = node, node.value
         if node.id != "scalar":
