@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from portsync import lazyre
@@ -106,19 +106,60 @@ def _dotenv_parser() -> Any:
     return module
 
 
+# A line whose reading by dotenv is plain: a comment, blank, or NAME= a word, or quoted text
+# without a backslash, then maybe a comment. Possessive: each of dotenv's steps is one match.
+_PLAIN_LINE = re.compile(
+    r"[ \t]*+(?:(?:export[ \t]++)?+(?P<key>[A-Za-z_][A-Za-z0-9_]*+)[ \t]*+=[ \t]*+"
+    r"(?:(?P<word>[^\s#'\"\\]*+)(?:[ \t]++(?:#.*)?)?"
+    r"|(?P<quoted>\"[^\"\\\n]*+\"|'[^'\\\n]*+')[ \t]*+(?:#.*)?)|(?:#.*)?)")
+
+
+def _plain_parse(text: str) -> list[tuple[str | None, str | None, str]] | None:
+    """What dotenv's parser reads in a file of plain lines only, else None.
+
+    (name, value, the binding's text) per assignment or comment, the blank
+    lines before it included, as ``parse_stream`` gives them; without dotenv's
+    reader, which costs most of a small file's planning.
+    """
+    if "\r" in text:  # a line end to dotenv, even inside a comment
+        return None
+    found: list[tuple[str | None, str | None, str]] = []
+    begin = pos = 0
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line = _PLAIN_LINE.fullmatch(text, pos, end)
+        if line is None:
+            return None
+        if line.group().strip(" \t"):  # a blank line belongs to the next binding
+            stop = min(end + 1, len(text))
+            quoted = line["quoted"]
+            found.append((line["key"], line["word"] if quoted is None else quoted[1:-1],
+                          text[begin:stop]))
+            begin = stop
+        pos = end + 1
+    return found
+
+
+def _parse(text: str) -> Iterable[tuple[str | None, str | None, str]]:
+    """(name, value, text) of each binding, as python-dotenv's parser reads them."""
+    plain = _plain_parse(text)
+    if plain is not None:
+        return plain
+    return ((b.key, b.value, b.original.string)
+            for b in _dotenv_parser().parse_stream(io.StringIO(text)))
+
+
 def _bindings(text: str, wanted: dict[str, SetEdit]) -> Iterator[_Binding]:
     """Every assignment of a wanted variable, in file order."""
-    parse_stream = _dotenv_parser().parse_stream
-
     offset = 0
     line = 1  # counted here: dotenv's own line numbers drift after blank lines
-    for binding in parse_stream(io.StringIO(text)):
-        chunk = binding.original.string
-        match = wanted.get(binding.key or "")
+    for key, value, chunk in _parse(text):
+        match = wanted.get(key or "")
         span = _value_span(chunk) if match is not None else None
         if match is not None and span is not None:
             start, end, quote = span
-            yield _Binding(match, binding.value if binding.value is not None else "",
+            yield _Binding(match, value if value is not None else "",
                            offset + start, offset + end, quote,
                            line + chunk.count("\n", 0, start))
         offset += len(chunk)
