@@ -67,10 +67,10 @@ def decode(data: bytes, label: str, error_type: type[PortsyncError] = TargetErro
     return FileText(text, False)
 
 
-def _open_error(path: Path, err: OSError, label: str, error_type: type[PortsyncError]
+def _open_error(path: str | Path, err: OSError, label: str, error_type: type[PortsyncError]
                 ) -> PortsyncError:
     if err.errno == errno.ENOTDIR:
-        return error_type(f"{_blocking_parent(path)} is not a folder", where=label)
+        return error_type(f"{_blocking_parent(Path(path))} is not a folder", where=label)
     if err.errno == errno.ELOOP:
         return error_type("is a symlink loop", where=label)
     return error_type(f"cannot read: {err.strerror or err}", where=label)
@@ -84,7 +84,7 @@ def _blocking_parent(path: Path) -> str:
     return path.parent.name
 
 
-def read_bytes(path: Path, label: str, error_type: type[PortsyncError] = TargetError
+def read_bytes(path: str | Path, label: str, error_type: type[PortsyncError] = TargetError
                ) -> bytes | None:
     """The bytes of a regular file of at most MAX_BYTES, or None when it does not exist.
 
@@ -136,14 +136,14 @@ def _read_all(fd: int, size: int) -> bytes:
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-def read_text(path: Path, label: str, error_type: type[PortsyncError] = TargetError
+def read_text(path: str | Path, label: str, error_type: type[PortsyncError] = TargetError
               ) -> FileText | None:
     """The file's text, or None when it does not exist. Newlines are kept as stored."""
     data = read_bytes(path, label, error_type)
     return None if data is None else decode(data, label, error_type)
 
 
-def display_path(path: Path) -> str:
+def display_path(path: str | Path) -> str:
     """How messages name a file: relative to the current folder, with forward slashes."""
     text = os.fspath(path)
     if os.sep == "/":  # relpath's answer for a normalized path under the current folder
@@ -183,6 +183,12 @@ def inside(root: Path, relative: str, label: str, known: dict[str, str] | None =
     far (relative to root): thousands of targets share a few folders, so each
     path costs one look at its last step, and a new folder one more.
     """
+    return Path(real_inside(root, relative, label, known))
+
+
+def real_inside(root: Path, relative: str, label: str, known: dict[str, str] | None = None
+                ) -> str:
+    """What inside() answers, as text (a Path costs more than resolving it, for a plan)."""
     if not relative or os.path.isabs(relative) or os.path.splitdrive(relative)[0]:
         raise TargetError("target paths must be relative to the registry's folder",
                           where=shown(label))
@@ -194,7 +200,7 @@ def inside(root: Path, relative: str, label: str, known: dict[str, str] | None =
     resolved = _resolve_below(root, real_root, relative, label, known)
     if not (resolved == real_root or resolved.startswith(real_root.rstrip(os.sep) + os.sep)):
         raise TargetError("path leads outside the registry's folder; refusing it", where=label)
-    return Path(resolved)
+    return resolved
 
 
 def _resolve_below(root: Path, real_root: str, relative: str, label: str,
@@ -208,24 +214,32 @@ def _resolve_below(root: Path, real_root: str, relative: str, label: str,
     parts = [p for p in relative.split("/") if p and p != "."]
     if os.sep != "/" or "\0" in relative or not parts or ".." in parts:
         return str(resolve(root / relative, label))
-    real, prefix = real_root, ""
-    for depth, name in enumerate(parts):
-        prefix = f"{prefix}/{name}" if prefix else name
-        last = depth == len(parts) - 1
-        found = None if last else known.get(prefix)
-        if found is None:
-            candidate = os.path.join(real, name)
-            try:
-                link = stat.S_ISLNK(os.lstat(candidate).st_mode)
-            except OSError:
-                link = False  # missing (realpath keeps the name), or not a folder: as realpath
-            if link:
-                return str(resolve(root / relative, label))
-            found = candidate
-            if not last:
+    folder = "/".join(parts[:-1])
+    real = known.get(folder) if folder else real_root
+    if real is None:  # a folder not met yet: each of its steps not met yet
+        real, prefix = real_root, ""
+        for name in parts[:-1]:
+            prefix = f"{prefix}/{name}" if prefix else name
+            found = known.get(prefix)
+            if found is None:
+                found = _step(real, name)
+                if found is None:
+                    return str(resolve(root / relative, label))
                 known[prefix] = found
-        real = found
-    return real
+            real = found
+    found = _step(real, parts[-1])
+    return str(resolve(root / relative, label)) if found is None else found
+
+
+def _step(real: str, name: str) -> str | None:
+    """The real path of ``name`` in the real folder ``real``; None if it is a link."""
+    candidate = os.path.join(real, name)
+    try:
+        if stat.S_ISLNK(os.lstat(candidate).st_mode):
+            return None
+    except OSError:
+        pass  # missing (realpath keeps the name), or not a folder: as realpath does
+    return candidate
 
 
 def _writable_bits(path: Path) -> bool:

@@ -16,9 +16,9 @@ def plan_file(root: Path, job: FileJob, folders: dict[str, str] | None = None) -
 
     ``folders``: the run's resolved folders (see fsio.inside).
     """
-    absolute = fsio.inside(root, job.path, job.path, folders)  # refusals name the path as written
-    label = fsio.display_path(absolute)
-    current = fsio.read_text(absolute, label)
+    real = fsio.real_inside(root, job.path, job.path, folders)  # refusals name the path as written
+    label = fsio.display_path(real)
+    current = fsio.read_text(real, label)
     if current is None and not job.create:
         raise TargetError("file does not exist (add create: true to the target to create it)",
                           where=label)
@@ -52,7 +52,7 @@ def plan_file(root: Path, job: FileJob, folders: dict[str, str] | None = None) -
         body = edited.text
         changes += edited.changes
     after = fsio.FileText(body, current.bom if current is not None else False).full
-    return FileChange(job.path, absolute, current.full if current else None, after,
+    return FileChange(job.path, Path(real), current.full if current else None, after,
                       tuple(changes))
 
 
