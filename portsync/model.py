@@ -231,10 +231,16 @@ class FileChange(Record):
     """The planned state of one file: its text before (None: missing) and after."""
 
     path: str
-    absolute: Path
+    real: str  # its real path (links resolved), as text: a check never needs a Path
+    label: str  # how messages name it (fsio.display_path)
     before: str | None
     after: str
     changes: tuple[ValueChange, ...]
+
+    @property
+    def absolute(self) -> Path:
+        """The real path, as writing needs it."""
+        return Path(self.real)
 
     @property
     def changed(self) -> bool:

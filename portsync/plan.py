@@ -52,7 +52,7 @@ def plan_file(root: Path, job: FileJob, folders: dict[str, str] | None = None) -
         body = edited.text
         changes += edited.changes
     after = fsio.FileText(body, current.bom if current is not None else False).full
-    return FileChange(job.path, Path(real), current.full if current else None, after,
+    return FileChange(job.path, real, label, current.full if current else None, after,
                       tuple(changes))
 
 

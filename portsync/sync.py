@@ -105,13 +105,13 @@ def write_plan(plan: Plan, folder: Path, refused: str | None = None,
     problems: list[PortsyncError] = []
     for change in changed:
         try:
-            fsio.check_writable(change.absolute, fsio.display_path(change.absolute))
+            fsio.check_writable(change.absolute, change.label)
         except PortsyncError as err:
             problems.append(err)
     raise_all(problems)
     if refused is None:
         fsio.remove_stale_temps(c.absolute for c in plan.files)
-    writes = [fsio.Write(c.absolute, c.before, c.after, fsio.display_path(c.absolute))
+    writes = [fsio.Write(c.absolute, c.before, c.after, c.label)
               for c in changed]
     staged = fsio.stage_all(_each(progress, writes, "writing"))
     try:
@@ -143,12 +143,11 @@ def _run(path: Path, mode: Mode, progress: Progress | None, refused: str | None
         Fetch.NEVER if mode.action is Action.CHECK else Fetch.MISSING
     loaded = load(path, GitAccess(fetch, mode.cache_dir))
     plan = make_plan(loaded, mode.envs, progress)
-    files = tuple((f, fsio.display_path(f.absolute)) for f in plan.files)
+    files = tuple((f, f.label) for f in plan.files)
     drifts = tuple(plan_drifts(files)) if mode.action is Action.CHECK else ()
     written: list[str] = []
     if mode.action is Action.WRITE:
-        written = [fsio.display_path(f.absolute)
-                   for f in write_plan(plan, path.parent, refused, progress)]
+        written = [f.label for f in write_plan(plan, path.parent, refused, progress)]
     return SyncResult(mode.action, files, drifts, tuple(written),
                       (*loaded.registry.warnings, *notes), loaded.registry.templates_dir,
                       loaded.registry.inputs)

@@ -50,7 +50,7 @@ def test_clip_keeps_short_text_and_both_ends_of_long_text() -> None:
 def test_a_changed_file_always_has_a_drift_line_and_a_summary() -> None:
     """A change whose value reads the same (only its text differs) once left the check's
     summary as " in 1 file, 0 already in sync"."""
-    change = FileChange("app.toml", Path("app.toml"), "port = 8_000\n", "port = 8000\n",
+    change = FileChange("app.toml", "/r/app.toml", "app.toml", "port = 8_000\n", "port = 8000\n",
                         (ValueChange("port", 1, "8000", "8000"),))
     drifts = file_drifts(change, "app.toml")
     assert [(d.path, d.message) for d in drifts] == [
