@@ -362,11 +362,28 @@ def write_all(writes: Sequence[Write]) -> None:
         discard(staged)
 
 
-def rename_all(staged: list[Staged]) -> None:
-    """Rename each staged file over its target, in order; stop at the first failure."""
+def rename_all(staged: list[Staged], recheck: bool = False) -> list[TargetError]:
+    """Rename each staged file over its target, in order; stop at the first failure.
+
+    ``recheck``: compare each file with what was read once more, just before
+    its own rename. The check before all the renames leaves a window of the
+    whole commit (a few milliseconds for 200 files) in which a program that
+    ignores the sync lock could save an edit that the rename then replaces;
+    this narrows it to one comparison and one rename. A file that changed
+    keeps its edit (its staged text is dropped) and comes back as a problem.
+    """
     paths = [item.write.path for item in staged]
+    problems: list[TargetError] = []
     while staged:
         item = staged[0]
+        if recheck and not holds(item.write.path, item.write.before):
+            problems.append(TargetError("changed on disk while portsync wrote the other files; "
+                                        "not overwritten (run portsync again)",
+                                        where=item.write.label))
+            with suppress(OSError):
+                item.temp.unlink()
+            staged.pop(0)
+            continue
         try:
             os.replace(item.temp, item.write.path)
         except OSError as err:
@@ -374,6 +391,7 @@ def rename_all(staged: list[Staged]) -> None:
                               where=item.write.label) from err
         staged.pop(0)
     sync_folders(paths)
+    return problems
 
 
 def create_all(files: Sequence[tuple[Path, str, str]]) -> None:

@@ -20,7 +20,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from portsync import fsio
-from portsync.errors import TargetError
+from portsync.errors import TargetError, raise_all
 from portsync.model import Notice, Source
 
 JOURNAL_NAME = ".portsync.journal"
@@ -44,9 +44,12 @@ def _file_digest(path: Path) -> str | None:
 def commit(folder: Path, staged: list[fsio.Staged]) -> None:
     """Record the renames of ``staged``, make them in order, then drop the record.
 
-    If a rename fails or the run is interrupted, the journal and the temporary
-    files not yet renamed stay for the next run (``staged`` is emptied: they are
-    no longer the caller's to remove).
+    Each file is compared with what the plan read just before its rename: one
+    changed meanwhile (by a program that ignores the sync lock) keeps that edit
+    and is refused once the others are written. If a rename fails or the run
+    is interrupted, the journal and the temporary files not yet renamed stay
+    for the next run (``staged`` is emptied: they are no longer the caller's
+    to remove).
     """
     import json
 
@@ -59,7 +62,7 @@ def commit(folder: Path, staged: list[fsio.Staged]) -> None:
     fsio.write_atomic(journal, json.dumps({"portsync_journal": 1, "renames": entries}) + "\n")
     total = len(staged)
     try:
-        fsio.rename_all(staged)
+        problems = fsio.rename_all(staged, recheck=True)
     except TargetError as err:
         left = len(staged)
         staged.clear()
@@ -71,6 +74,7 @@ def commit(folder: Path, staged: list[fsio.Staged]) -> None:
         raise
     journal.unlink()
     fsio.sync_folders([journal])
+    raise_all(list(problems))
 
 
 def _entries(folder: Path) -> list[dict[str, str | None]] | None:

@@ -93,9 +93,10 @@ def write_plan(plan: Plan, folder: Path, refused: str | None = None,
 
     Every file is checked writable and staged first; then, still under the
     lock, each one must hold exactly what the plan read (an edit saved
-    meanwhile is never overwritten); only then are they renamed, through the
-    journal. ``refused`` is why the lock could not be taken: then nothing may
-    be written.
+    meanwhile is never overwritten, and nothing is written); only then are
+    they renamed, through the journal, each compared once more just before
+    its rename. ``refused`` is why the lock could not be taken: then nothing
+    may be written.
     """
     changed = plan.changed
     if changed and refused is not None:

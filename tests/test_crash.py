@@ -138,7 +138,9 @@ def test_two_syncs_at_once_agree(tmp_path: Path) -> None:
 def test_a_line_appended_during_a_sync_is_never_lost(tmp_path: Path) -> None:
     """Another process appends a line to a target while a sync runs: it must survive.
 
-    Before the write-time check, the sync overwrote it in 9 to 12 of 20 trials (exit 0).
+    Before the write-time check, the sync overwrote it in 9 to 12 of 20 trials (exit 0);
+    with one check before all the renames, in about one trial of 40 (an append landing
+    during the commit's few milliseconds).
     """
     rng = random.Random(16)
     root = make_repo(tmp_path, base=1)
@@ -158,8 +160,9 @@ def test_a_line_appended_during_a_sync_is_never_lost(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=120)
         if not victim.read_text().endswith(line):
             outcomes["lost"] += 1
-        elif proc.returncode == 2:
-            assert b"changed on disk since portsync read it" in err, err
+        elif proc.returncode == 2:  # before any rename, or just before the victim's
+            assert b"changed on disk since portsync read it" in err or \
+                b"changed on disk while portsync wrote the other files" in err, err
             outcomes["refused"] += 1
         else:
             assert proc.returncode == 0, err

@@ -136,6 +136,31 @@ def test_the_lock_wait_times_out_with_a_clear_error(tmp_path: Path, run_cli: Run
 # -- a run interrupted between two renames --------------------------------------------------
 
 
+def test_a_file_edited_while_the_others_are_renamed_keeps_its_edit(
+        tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A program that ignores the lock saves t3.yaml after the check, while t1 is renamed."""
+    root = repo(tmp_path)
+    real_replace = os.replace
+
+    def replace_then_edit(src, dst):  # type: ignore[no-untyped-def]
+        real_replace(src, dst)
+        if Path(dst).name == "t1.yaml":
+            with open(root / "t3.yaml", "a") as handle:
+                handle.write("extra: 1\n")
+
+    monkeypatch.setattr(os, "replace", replace_then_edit)
+    result = run_cli(cwd=root)
+    assert result.code == 2, result
+    assert result.err.splitlines() == ["t3.yaml: changed on disk while portsync wrote the other "
+                                       "files; not overwritten (run portsync again)"], result
+    assert [(root / n).read_text() for n in NAMES] == [NEW, NEW, NEW, APP + "extra: 1\n", NEW]
+    assert sorted(p.name for p in root.iterdir()) == sorted([*NAMES, "ports.yaml"])
+    monkeypatch.undo()
+    again = run_cli(cwd=root)
+    assert again.code == 0, again
+    assert (root / "t3.yaml").read_text() == NEW + "extra: 1\n"
+
+
 def interrupt_after(monkeypatch: pytest.MonkeyPatch, renames: int,
                     error: BaseException) -> None:
     """os.replace works ``renames`` times for targets, then raises ``error``."""
