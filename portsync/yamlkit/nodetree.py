@@ -59,18 +59,10 @@ class TreeError(Exception):
         self.column = column
 
 
-_SCALAR, _OPEN, _CLOSE, _ALIAS, _DOCUMENT, _OTHER = range(6)
+_SCALAR, _OPEN, _ALIAS, _CLOSE, _DOCUMENT, _OTHER = range(6)  # the first three make nodes
 _EVENTS = {"ScalarEvent": _SCALAR, "MappingStartEvent": _OPEN, "SequenceStartEvent": _OPEN,
            "MappingEndEvent": _CLOSE, "SequenceEndEvent": _CLOSE, "AliasEvent": _ALIAS,
            "DocumentStartEvent": _DOCUMENT}
-
-
-def _close(node: Node, event: Any) -> Node:
-    node.end = event.end_mark.index
-    if node.id == "mapping":  # items were collected flat: key, value, key, value...
-        flat = node.value
-        node.value = list(zip(flat[::2], flat[1::2], strict=True))
-    return node
 
 
 def _alias(event: Any, anchors: dict[str, Node]) -> Node:
@@ -83,14 +75,30 @@ def _alias(event: Any, anchors: dict[str, Node]) -> Node:
     return node
 
 
+def _collection(event: Any, depth: int) -> Node:
+    """The node a mapping or sequence starts, still empty, at ``depth`` open collections."""
+    mark = event.start_mark
+    node = Node("mapping" if "Mapping" in type(event).__name__ else "sequence", [],
+                mark.index, mark.line, mark.column, event.tag, flow=bool(event.flow_style))
+    if depth >= MAX_DEPTH:
+        raise TreeError("nesting too deep", mark.line, mark.column)
+    return node
+
+
+def _too_many(mark: Any) -> TreeError:
+    return TreeError(f"more than {MAX_NODES:,} values; portsync edits YAML files up to that "
+                     "size", mark.line, mark.column)
+
+
 def build(next_event: Callable[[], Any], text: str) -> list[Node]:
     """The root node of every document, from a parser's events (``next_event`` None: done).
 
-    The hot loop of every YAML read: one branch per event, no function calls
-    beyond the node's own construction.
+    The hot loop of every YAML read: one branch per event, scalars first (most
+    events are) and built in place; no other function call but a collection's.
     """
     docs: list[Node] = []
     stack: list[Node] = []
+    items = docs  # where the next node goes: the open collection's list, or docs
     anchors: dict[str, Node] = {}
     kinds: dict[type, int] = {}
     count = 0
@@ -99,45 +107,40 @@ def build(next_event: Callable[[], Any], text: str) -> list[Node]:
         kind = kinds.get(type(event))
         if kind is None:
             kind = kinds[type(event)] = _EVENTS.get(type(event).__name__, _OTHER)
-        if kind == _CLOSE:
-            node = _close(stack.pop(), event)
-        elif kind == _OTHER:
-            continue
-        elif kind == _DOCUMENT:
-            anchors = {}  # anchors are per document
-            continue
-        else:
-            mark = event.start_mark
+        if kind <= _ALIAS:
             count += 1
             if count > MAX_NODES:
-                raise TreeError(f"more than {MAX_NODES:,} values; portsync edits YAML files up "
-                                "to that size", mark.line, mark.column)
-            if kind == _SCALAR:
-                node = Node("scalar", event.value, mark.index, mark.line, mark.column,
-                            event.tag, event.style or None)
-                node.end = event.end_mark.index
-                if node.style is not None and node.style in "'\"" \
-                        and text[node.end:node.end + 1] == "#":
-                    raise TreeError("a comment needs a space before its '#'",
-                                    event.end_mark.line, event.end_mark.column)
-            elif kind == _ALIAS:
-                node = _alias(event, anchors)
-                aliases = True
-            else:
-                node = Node("mapping" if "Mapping" in type(event).__name__ else "sequence", [],
-                            mark.index, mark.line, mark.column, event.tag,
-                            flow=bool(event.flow_style))
-                if len(stack) >= MAX_DEPTH:
-                    raise TreeError("nesting too deep", mark.line, mark.column)
-                stack.append(node)
-            if kind != _ALIAS and event.anchor is not None:
+                raise _too_many(event.start_mark)
+        if kind == _SCALAR:
+            mark = event.start_mark
+            style = event.style or None
+            node = Node("scalar", event.value, mark.index, mark.line, mark.column, event.tag,
+                        style)
+            end = event.end_mark
+            node.end = end.index
+            if style is not None and style in "'\"" and text[end.index:end.index + 1] == "#":
+                raise TreeError("a comment needs a space before its '#'", end.line, end.column)
+            if event.anchor is not None:
                 anchors[event.anchor] = node
-            if kind == _OPEN:
-                continue
-        if stack:
-            stack[-1].value.append(node)
-        else:
-            docs.append(node)
+            items.append(node)
+        elif kind == _CLOSE:
+            node = stack.pop()
+            node.end = event.end_mark.index
+            if node.id == "mapping":  # items were collected flat: key, value, key, value...
+                node.value = list(zip(items[::2], items[1::2], strict=True))
+            items = stack[-1].value if stack else docs
+            items.append(node)
+        elif kind == _OPEN:
+            node = _collection(event, len(stack))
+            stack.append(node)
+            if event.anchor is not None:
+                anchors[event.anchor] = node
+            items = node.value
+        elif kind == _ALIAS:
+            items.append(_alias(event, anchors))
+            aliases = True
+        elif kind == _DOCUMENT:
+            anchors = {}  # anchors are per document
     if aliases:
         _refuse_bombs(docs)
     return docs
