@@ -128,13 +128,13 @@ def _documents(text: str, label: str, error_type: type[PortsyncError]) -> list[N
     try:
         try:
             import yaml
-            from yaml import CSafeLoader
+            from yaml.cyaml import CParser  # the events alone: no loader's constructor
         except ImportError:
             return _ruamel_documents(text, label, error_type)
-        loader = CSafeLoader(text)
+        parser = CParser(text)
         try:
             with collector_paused():
-                return build(loader.get_event, text)
+                return build(parser.get_event, text)
         except yaml.YAMLError as error:
             if len(text) > RUAMEL_MAX_CHARS:
                 raise _fail(error, label, error_type) from error
