@@ -46,6 +46,11 @@ def test_plain_files_read_as_dotenv_reads_them() -> None:
     assert _agrees("A='1'\nB=\"it's # not a comment\"#but this is\nC=\"\" \n")
     assert envfile._plain_parse('A="1\\n"\n') is None  # dotenv decodes escapes: its reader
     assert envfile._plain_parse("A=1\r\n") is None
+    # dotenv never gives back what one step read: "export " is no key, the blanks after "="
+    # are not the blanks before a comment (it reads "# c" as the value)
+    assert envfile._plain_parse("export =\n") is None
+    assert envfile._plain_parse("A=  # c\n") is None
+    assert _agrees("export=3\nexportB=1\nA=  x  # c\n")
 
 
 def test_the_corpora_read_as_dotenv_reads_them() -> None:

@@ -107,11 +107,15 @@ def _dotenv_parser() -> Any:
 
 
 # A line whose reading by dotenv is plain: a comment, blank, or NAME= a word, or quoted text
-# without a backslash, then maybe a comment. Possessive: each of dotenv's steps is one match.
+# without a backslash, then maybe a comment. Each of dotenv's steps is one greedy match that
+# never gives back: ``export `` once read is not a key (``export =`` is dotenv's error), nor
+# are the blanks after ``=`` (``A=  # c`` holds "# c"). The lookaheads say so; possessive
+# quantifiers would too, but Python 3.11.2's re (Debian 12's) gets an optional possessive
+# group wrong.
 _PLAIN_LINE = re.compile(
-    r"[ \t]*+(?:(?:export[ \t]++)?+(?P<key>[A-Za-z_][A-Za-z0-9_]*+)[ \t]*+=[ \t]*+"
-    r"(?:(?P<word>[^\s#'\"\\]*+)(?:[ \t]++(?:#.*)?)?"
-    r"|(?P<quoted>\"[^\"\\\n]*+\"|'[^'\\\n]*+')[ \t]*+(?:#.*)?)|(?:#.*)?)")
+    r"[ \t]*(?:(?:export[ \t]+|(?!export[ \t]))(?P<key>[A-Za-z_][A-Za-z0-9_]*)[ \t]*="
+    r"[ \t]*(?![ \t])(?:(?P<word>[^\s#'\"\\]*)(?:[ \t]+(?:#.*)?)?"
+    r"|(?P<quoted>\"[^\"\\\n]*\"|'[^'\\\n]*')[ \t]*(?:#.*)?)|(?:#.*)?)")
 
 
 def _plain_parse(text: str) -> list[tuple[str | None, str | None, str]] | None:
