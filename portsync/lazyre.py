@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 
 class Lazy:
@@ -42,11 +42,6 @@ class Lazy:
                ) -> re.Match[str] | None:
         """As ``re.Pattern.search``."""
         return self.compiled.search(string, pos, endpos)
-
-    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize
-                 ) -> Iterator[re.Match[str]]:
-        """As ``re.Pattern.finditer``."""
-        return self.compiled.finditer(string, pos, endpos)
 
     def sub(self, repl: str | Callable[[re.Match[str]], str], string: str, count: int = 0
             ) -> str:

@@ -22,6 +22,5 @@ def test_every_method_answers_as_the_compiled_pattern() -> None:
     assert lazy.match(text, 4).group("n") == eager.match(text, 4).group("n") == "80"  # type: ignore[union-attr]
     assert lazy.fullmatch("80 port").span() == eager.fullmatch("80 port").span()  # type: ignore[union-attr]
     assert lazy.search(text, 10).group() == eager.search(text, 10).group()  # type: ignore[union-attr]
-    assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in eager.finditer(text)]
     assert lazy.sub("#", text, 1) == eager.sub("#", text, 1) == "web #, api 8080 port"
     assert lazy.compiled is lazy.compiled
