@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from portsync.errors import PortsyncError
+from portsync.yamlkit import libyaml
 from portsync.yamlkit.nodetree import Node, TreeError, build, children, target
 from portsync.yamlkit.resolver import STR, resolve
 
@@ -126,12 +127,10 @@ def documents(text: str, label: str, error_type: type[PortsyncError]) -> list[No
 def _documents(text: str, label: str, error_type: type[PortsyncError]) -> list[Node]:
     _check_directives(text, label, error_type)
     try:
-        try:
-            import yaml
-            from yaml.cyaml import CParser  # the events alone: no loader's constructor
-        except ImportError:
+        yaml = libyaml.binding()
+        if yaml is None:
             return _ruamel_documents(text, label, error_type)
-        parser = CParser(text)
+        parser = yaml.cyaml.CParser(text)  # the events alone: no loader's constructor
         try:
             with collector_paused():
                 return build(parser.get_event, text)

@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from portsync.errors import PortsyncError
-from portsync.yamlkit import nodetree, parsers, resolver
+from portsync.yamlkit import libyaml, nodetree, parsers, resolver
 
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
          "FALSE": False}
@@ -223,14 +223,12 @@ def load(text: str) -> Any | None:
     if not text.strip() or any(c in text for c in "\t\x85\u2028\u2029"):
         return None  # empty: ruamel's None; NEL, LS, PS break lines in YAML 1.1 only; tabs:
         # libyaml accepts some (after a value) that ruamel refuses
-    try:
-        import yaml
-        from yaml import CSafeLoader
-    except ImportError:
+    yaml = libyaml.binding()
+    if yaml is None:
         return None
     builder = _Builder(_Document(text))
     try:
-        for event in yaml.parse(text, Loader=CSafeLoader):
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
             kind = type(event).__name__
             if kind == "ScalarEvent":
                 end = event.end_mark.index
