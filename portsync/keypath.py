@@ -42,7 +42,7 @@ Segment = str | int | Selector
 KeyPath = tuple[Segment, ...]
 N = TypeVar("N")
 
-_TOKEN = re.compile(
+_TOKEN = lazyre.Lazy(
     r"""
       \[\s*(?P<index>\d+)\s*\]                 # [3]
     | \[\s*"(?P<dq>(?:[^"\\]|\\.)*)"\s*\]      # ["a.b"]
@@ -64,6 +64,13 @@ _QUOTED = lazyre.Lazy(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'", re.DOTALL)
 _BARE_VALUE = lazyre.Lazy(r"[^,\]\"']*")
 _PLAIN_KEY = lazyre.Lazy(r"[^.\[\]\"'\s\x00-\x1f\x7f]+")
 _PLAIN_VALUE = lazyre.Lazy(r"[^,\]\"'\s](?:[^,\]\"']*[^,\]\"'\s])?")
+
+
+def _plain_key(key: str) -> bool:
+    """Whether render() may write ``key`` unquoted (``_PLAIN_KEY``)."""
+    # An identifier (a '-' read as '_') holds none of the characters that need
+    # quotes: the usual key is answered without compiling _PLAIN_KEY.
+    return key.replace("-", "_").isidentifier() or _PLAIN_KEY.fullmatch(key) is not None
 
 
 def _unescape(text: str) -> str:
@@ -143,6 +150,36 @@ def _selector(text: str, start: int) -> tuple[Selector, int]:
 
 def parse(text: str) -> KeyPath:
     """Split a key path into keys (str), list indexes (int) and selectors."""
+    plain = _plain_path(text)
+    return _tokens(text) if plain is None else plain
+
+
+def _plain_path(text: str) -> KeyPath | None:
+    """The usual ``services.web.ports[0]`` read without _TOKEN, or None for any other path.
+
+    Keys between dots, each perhaps followed by one ``[N]`` (ASCII digits): what
+    _tokens reads there too. Anything else (an empty key, spaces in brackets,
+    quotes, selectors) is left to _tokens, which also says where a path is bad.
+    """
+    segments: list[Segment] = []
+    for part in text.split("."):
+        key, bracket, index = part.partition("[")
+        if key:
+            if "]" in key:
+                return None
+            segments.append(key)
+        if bracket:
+            digits = index[:-1]
+            if not (index.endswith("]") and digits.isascii() and digits.isdigit()):
+                return None
+            segments.append(int(digits))
+        elif not key:
+            return None
+    return tuple(segments)
+
+
+def _tokens(text: str) -> KeyPath:
+    """parse() for any key path, token by token."""
     segments: list[Segment] = []
     pos = 0
     expect_key = True
@@ -187,7 +224,7 @@ def render(path: KeyPath) -> str:
             out.append(f"[{seg}]")
         elif isinstance(seg, Selector):
             out.append(str(seg))
-        elif _PLAIN_KEY.fullmatch(seg):
+        elif _plain_key(seg):
             out.append(f".{seg}" if out else seg)
         else:
             out.append(f"[{_quote(seg)}]")

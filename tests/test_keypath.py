@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portsync import keypath
 from portsync.editors import yamlfile
@@ -153,3 +155,70 @@ def test_a_yaml_list_of_mappings_is_addressed_by_selector() -> None:
         yamlfile.apply(text, set_edits(("containers[name=web].port", "1")), "d.yaml")
     assert str(info.value) == ("d.yaml:2: containers[name=web].port: selector [name=web] "
                                "matches no item of 2; candidates: [name=sidecar], [name=server]")
+
+
+# --- parse() reads a path without brackets without _TOKEN; render() a plain key without a regex ---
+
+def _outcome(read: Any, text: str) -> object:
+    try:
+        return read(text)
+    except PortsyncError as err:
+        return f"error: {err.message}"
+
+
+@pytest.mark.parametrize(("text", "outcome"), [
+    ("API_PORT", ("API_PORT",)),
+    ("services.web.ports", ("services", "web", "ports")),
+    (" a . b ", (" a ", " b ")),  # spaces belong to the key
+    ("a.\t", ("a", "\t")),
+    ("it's.\"x\"", ("it's", '"x"')),  # quotes mean something only inside brackets
+    ("服务.端口.é", ("服务", "端口", "é")),
+    ("web-1.0", ("web-1", "0")),  # a digit key stays a key, not an index
+    ("", "error: bad key path ''"),
+    (".", "error: bad key path '.': empty key at character 1"),
+    (".a", "error: bad key path '.a': empty key at character 1"),
+    ("a..b", "error: bad key path 'a..b': empty key at character 3"),
+    ("a.", "error: bad key path 'a.'"),
+    ("a]b", "error: bad key path 'a]b' at character 2"),
+    ("services.web.ports[0]", ("services", "web", "ports", 0)),
+    ("test[3].x[12]", ("test", 3, "x", 12)),
+    ("a.[0]", ("a", 0)),
+    ("[007]", (7,)),
+    ("a [1]", ("a ", 1)),
+    ("a[ 1 ]", ("a", 1)),
+    ("a[0][1]", ("a", 0, 1)),
+    ("a[\u0663]", ("a", 3)),  # any Unicode digit, as \d reads it
+    ("a[\u00b2]", "error: bad key path 'a[\u00b2]': expected [n], [\"key\"] or [FIELD=VALUE]"
+                   " at character 3"),  # a digit to str.isdigit, not to \\d
+    ("a[]", "error: bad key path 'a[]': expected [n], [\"key\"] or [FIELD=VALUE] at character 3"),
+    ("a[0]b", "error: bad key path 'a[0]b': missing '.' at character 5"),
+    ("a[0", "error: bad key path 'a[0': expected [n], [\"key\"] or [FIELD=VALUE] at character 3"),
+    (".[0]", "error: bad key path '.[0]': empty key at character 1"),
+    ("a.[0].", "error: bad key path 'a.[0].'"),
+])
+def test_paths_without_brackets_read_as_the_token_reader_reads_them(
+        text: str, outcome: object) -> None:
+    assert _outcome(keypath.parse, text) == outcome
+    assert _outcome(keypath._tokens, text) == outcome
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=".[]'\"= \t\nab01-é服\u0663\u00b2\\", max_size=10))
+def test_parse_agrees_with_the_token_reader(text: str) -> None:
+    assert _outcome(keypath.parse, text) == _outcome(keypath._tokens, text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=8) | st.from_regex(r"[A-Za-z_][\w-]*", fullmatch=True))
+def test_a_key_is_plain_exactly_when_the_pattern_says_so(key: str) -> None:
+    assert keypath._plain_key(key) == (keypath._PLAIN_KEY.fullmatch(key) is not None)
+
+
+@pytest.mark.parametrize(("key", "plain"), [
+    ("API_PORT", True), ("web-1", True), ("-x", True), ("é", True), ("8080", True),
+    ("", False), ("a b", False), ("a\u00a0b", False), ("a\u2028", False), ("a.b", False),
+    ("a'b", False), ("a\x7f", False), ("a]", False),
+])
+def test_render_quotes_only_keys_that_need_it(key: str, plain: bool) -> None:
+    assert keypath._plain_key(key) is plain
+    assert (keypath.render(("x", key)) == f"x.{key}") is plain
