@@ -3,13 +3,17 @@
 A check imports some forty modules, and most of their patterns serve paths a
 given run does not take (drift lines, rewrites, selectors, other output
 formats); compiling every one at import was a few milliseconds of each start.
+:func:`deferred` does the same for a library's module-level patterns while it
+is imported.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 
 class Lazy:
@@ -47,3 +51,40 @@ class Lazy:
             ) -> str:
         """As ``re.Pattern.sub``."""
         return self.compiled.sub(repl, string, count)
+
+
+class StandIn(Lazy):
+    """A :class:`Lazy` standing in for a compiled pattern in a library's code.
+
+    Any attribute of ``re.Pattern`` (``findall``, ``split``, ``pattern``...) compiles it.
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name in Lazy.__slots__:  # not set yet (a copy being made): no compiling
+            raise AttributeError(name)
+        return getattr(self.compiled, name)
+
+
+@contextmanager
+def deferred(*modules: str) -> Iterator[None]:
+    """Make ``re.compile`` return a :class:`StandIn` to code of ``modules`` while within.
+
+    Their submodules too; any other caller (the standard library modules an import
+    pulls in) gets its pattern compiled, as always.
+    """
+    compile_now = re.compile
+
+    def compile_later(pattern: Any, flags: int = 0) -> Any:
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        if isinstance(pattern, str) and any(
+                caller == name or caller.startswith(name + ".") for name in modules):
+            return StandIn(pattern, flags)
+        return compile_now(pattern, flags)
+
+    re.compile = compile_later
+    try:
+        yield
+    finally:
+        re.compile = compile_now
