@@ -4,6 +4,7 @@ over, templates only from inside the root, and errors that name the template and
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 from types import FrameType
@@ -246,3 +247,29 @@ def test_a_template_that_is_a_fifo_is_refused_without_blocking(tmp_path: Path,
     assert result.err.splitlines() == ["templates/pipe.j2: is not a regular file (a pipe or a "
                                        "device?); refusing it (rendering o, template "
                                        "pipe.j2)"], result
+
+
+RARE = ("{{ 'see https://example.org/a or me@example.org'|urlize }} {{ 'a web-api (x)'|title }}"
+        " {{ 'one two  three'|wordcount }} {{ {'id': 'x', 'data-k': 2}|xmlattr }}")
+
+
+def _printed(code: str, tmp_path: Path) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=tmp_path)
+    return done.stdout
+
+
+def test_the_filters_whose_patterns_wait_render_as_jinja_does(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    bounded = _printed(
+        "from pathlib import Path; from portsync.templating import sandbox\n"
+        "from portsync.templating.budget import Meter\n"
+        "env = sandbox.environment(Path('templates'), Path('.')); env.meter = Meter()\n"
+        "import jinja2.utils\n"
+        "print(type(jinja2.utils._http_re).__name__)\n"
+        f"print(env.from_string({RARE!r}).render())", tmp_path)
+    plain = _printed(
+        "from jinja2.sandbox import ImmutableSandboxedEnvironment\n"
+        f"print(ImmutableSandboxedEnvironment().from_string({RARE!r}).render())", tmp_path)
+    assert bounded == "StandIn\n" + plain
+    assert 'href="https://example.org/a"' in plain and 'id="x"' in plain  # each filter ran

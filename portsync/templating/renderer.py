@@ -63,11 +63,11 @@ class Renderer:
         return self._run(template, context, spot)
 
     def _compile(self, make: Any, spot: _Spot) -> Any:
+        env = self._environment()  # first: it imports Jinja
         from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
         from portsync.templating import budget
 
-        env = self._environment()
         env.meter = budget.Meter()  # Jinja runs constant filters while it compiles
         try:
             return make()

@@ -18,12 +18,16 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from portsync import fsio
+from portsync import fsio, lazyre
 from portsync.errors import TargetError
 from portsync.templating import budget
 from portsync.templating.budget import Exceeded
 
 __all__ = ["Exceeded", "environment"]
+
+# Jinja modules whose patterns serve a few filters (urlize, xmlattr, title, wordcount):
+# compiled if a template uses one (the lexer's own serve every template).
+_RARE_PATTERNS = ("jinja2.utils", "jinja2.filters")
 
 
 class _Steps:
@@ -177,9 +181,10 @@ def _loader(templates_dir: Path, root: Path) -> Any:
 
 def environment(templates_dir: Path, root: Path) -> Any:
     """A bounded, immutable sandboxed Jinja environment with SPEC §2's options."""
-    from jinja2 import StrictUndefined, Template
-    from jinja2.runtime import LoopContext
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    with lazyre.deferred(*_RARE_PATTERNS):
+        from jinja2 import StrictUndefined, Template
+        from jinja2.runtime import LoopContext
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     class Bounded(ImmutableSandboxedEnvironment):
         code_generator_class = _code_generator()
