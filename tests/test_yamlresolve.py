@@ -18,6 +18,9 @@ SAMPLES = [
     "1.5", "-.5", ".inf", "-.Inf", ".nan", "1e3", "1E-3", "2024-01-01", "2024-1-1 10:00:00",
     "2001-12-14t21:59:43.10-05:00", "<<", "=", "8000", "8000:8000", "http://x:80", "a b",
     "true\n", "8000\n", "-", "+", ".", "_", "0x", "1__0", "--", "0.", "._1", "1e", "é", "٣",
+    # values a check meets (ports, ranges) and the edges of the paths that skip patterns
+    "7000-7799", "-1000", "+8000", "0189", "+٣", "٣٣", "1-2", "1-2-3", "1.5e3", "5E", "tru",
+    "false\n\n", "On", "OFF\n", "2024-01-01\n", "8_000", "-0x1F", "1:0-2",
 ]
 
 
@@ -47,3 +50,15 @@ def test_every_word_of_the_yaml_corpus() -> None:
     for value in sorted(words):
         for version in VERSIONS:
             assert resolver.resolve(value, version) == ruamel(value, version), value
+
+
+@pytest.mark.parametrize(("tag", "pattern"), [
+    (tag, pattern) for _, tag, pattern, _ in resolver._TABLE if tag in resolver._CAN_MATCH])
+def test_a_skipped_pattern_could_not_have_matched(tag: str, pattern: object) -> None:
+    # every value the pattern matches passes the test that lets resolve() skip it
+    @settings(max_examples=150, deadline=None)
+    @given(st.from_regex(pattern.compiled))  # type: ignore[attr-defined]
+    def passes(value: str) -> None:
+        assert resolver._CAN_MATCH[tag](value), value
+
+    passes()

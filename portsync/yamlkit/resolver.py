@@ -13,6 +13,7 @@ it against ruamel's own resolver.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from portsync.lazyre import Lazy
 
@@ -98,6 +99,21 @@ _TABLE = [
 ]
 # fmt: on
 
+INT = "tag:yaml.org,2002:int"
+
+# A test every match of a tag's patterns (both versions') passes, cheaper than
+# compiling them: a value that fails it skips the pattern. A port range such
+# as ``7000-7799`` then costs no compiling at all.
+_BOOL_WORDS = frozenset({"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+                         "true", "True", "TRUE", "false", "False", "FALSE",
+                         "on", "On", "ON", "off", "Off", "OFF"})
+_CAN_MATCH: dict[str, Callable[[str], bool]] = {
+    "tag:yaml.org,2002:bool": lambda value: value.removesuffix("\n") in _BOOL_WORDS,
+    "tag:yaml.org,2002:float": lambda value: "." in value or "e" in value or "E" in value,
+    INT: lambda value: "-" not in value[1:] and "+" not in value[1:],
+    "tag:yaml.org,2002:timestamp": lambda value: value.count("-") >= 2,
+}
+
 _BY_VERSION: dict[tuple[int, int], dict[str, list[tuple[str, Lazy]]]] = {}
 
 
@@ -114,7 +130,11 @@ def _resolvers(version: tuple[int, int]) -> dict[str, list[tuple[str, Lazy]]]:
 
 def resolve(value: str, version: tuple[int, int] = (1, 2)) -> str:
     """The tag ``value`` gets as a plain scalar under YAML ``version``'s schema."""
+    digits = value[1:] if value[:1] in ("-", "+") else value
+    if version == (1, 2) and digits.isascii() and digits.isdigit():
+        return INT  # no float without '.' or 'e', so 1.2's int pattern answers
     for tag, pattern in _resolvers(version).get(value[:1], ()):
-        if pattern.match(value):
+        can_match = _CAN_MATCH.get(tag)
+        if (can_match is None or can_match(value)) and pattern.match(value):
             return tag
     return STR
