@@ -1,7 +1,8 @@
 """The .env editor's reading of plain files (``envfile._plain_parse``) is python-dotenv's own.
 
 Whenever the shortcut answers, it must give exactly the names, values and
-binding texts that dotenv's ``parse_stream`` gives: over the dotenv corpora
+binding texts that dotenv's ``parse_stream`` gives, and the value spans that
+``envfile._value_span`` finds in those texts: over the dotenv corpora
 and over generated files of lines that are plain, almost plain, or not at all.
 """
 
@@ -35,7 +36,10 @@ def _agrees(text: str) -> bool:
     expected = _dotenv(text)
     if expected and expected[-1][0] is None and not expected[-1][2].strip():
         expected.pop()
-    assert plain == expected, text
+    assert [binding[:3] for binding in plain] == expected, text
+    # the value's span the shortcut gives is the one found from the binding's text
+    for name, _, chunk, span in plain:
+        assert span == (None if name is None else envfile._value_span(chunk)), (text, chunk)
     return True
 
 

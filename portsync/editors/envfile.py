@@ -18,16 +18,24 @@ from portsync.errors import TargetError
 from portsync.model import SetEdit, ValueChange
 from portsync.records import Record
 
-_ASSIGN = re.compile(r"\s*(?:export[ \t]+)?(?P<key>'[^'\r\n]*'|[^=\s]+)[ \t]*(?P<eq>=[ \t]*)?")
-_QUOTED = {"'": re.compile(r"'(?:\\'|[^'])*'"), '"': re.compile(r'"(?:\\"|[^"])*"')}
-_UNQUOTED = re.compile(r"[^\r\n]*")
-_COMMENT = re.compile(r"\s+#.*")
+# A binding's value as any text has it; a plain file's (_plain_parse) needs none of these.
+_ASSIGN = lazyre.Lazy(r"\s*(?:export[ \t]+)?(?P<key>'[^'\r\n]*'|[^=\s]+)[ \t]*(?P<eq>=[ \t]*)?")
+_QUOTED = {"'": lazyre.Lazy(r"'(?:\\'|[^'])*'"), '"': lazyre.Lazy(r'"(?:\\"|[^"])*"')}
+_UNQUOTED = lazyre.Lazy(r"[^\r\n]*")
+_COMMENT = lazyre.Lazy(r"\s+#.*")
 _NEEDS_QUOTES = lazyre.Lazy(r"[\s#'\"\\$`]")
 # A new name dotenv reads back as itself when written bare (no quote first, no space, = or #).
 _NAME = lazyre.Lazy(r"[^\s=#'\"\\][^\s=#\\]*")
 
 
-def _value_span(chunk: str) -> tuple[int, int, str | None] | None:
+# Where a binding's value is in its text: start, end, and its quote character (None:
+# unquoted; "=": no "=" yet).
+ValueSpan = tuple[int, int, str | None]
+# (name, value, the binding's text, its value's span: None to be found from the text)
+Binding = tuple[str | None, str | None, str, ValueSpan | None]
+
+
+def _value_span(chunk: str) -> ValueSpan | None:
     """Span of the value in one binding's text and its quote character (None: unquoted)."""
     m = _ASSIGN.match(chunk)
     if m is None:
@@ -118,16 +126,17 @@ _PLAIN_LINE = re.compile(
     r"|(?P<quoted>\"[^\"\\\n]*\"|'[^'\\\n]*')[ \t]*(?:#.*)?)|(?:#.*)?)")
 
 
-def _plain_parse(text: str) -> list[tuple[str | None, str | None, str]] | None:
+def _plain_parse(text: str) -> list[Binding] | None:
     """What dotenv's parser reads in a file of plain lines only, else None.
 
     (name, value, the binding's text) per assignment or comment, the blank
-    lines before it included, as ``parse_stream`` gives them; without dotenv's
-    reader, which costs most of a small file's planning.
+    lines before it included, as ``parse_stream`` gives them, and the value's
+    span as _value_span finds it; without dotenv's reader, which costs most of
+    a small file's planning.
     """
     if "\r" in text:  # a line end to dotenv, even inside a comment
         return None
-    found: list[tuple[str | None, str | None, str]] = []
+    found: list[Binding] = []
     begin = pos = 0
     while pos < len(text):
         end = text.find("\n", pos)
@@ -138,19 +147,24 @@ def _plain_parse(text: str) -> list[tuple[str | None, str | None, str]] | None:
         if line.group().strip(" \t"):  # a blank line belongs to the next binding
             stop = min(end + 1, len(text))
             quoted = line["quoted"]
-            found.append((line["key"], line["word"] if quoted is None else quoted[1:-1],
-                          text[begin:stop]))
+            value = line["word"] if quoted is None else quoted[1:-1]
+            span = None
+            if line["key"] is not None:
+                group = "word" if quoted is None else "quoted"
+                span = (line.start(group) - begin, line.end(group) - begin,
+                        None if quoted is None else quoted[0])
+            found.append((line["key"], value, text[begin:stop], span))
             begin = stop
         pos = end + 1
     return found
 
 
-def _parse(text: str) -> Iterable[tuple[str | None, str | None, str]]:
-    """(name, value, text) of each binding, as python-dotenv's parser reads them."""
+def _parse(text: str) -> Iterable[Binding]:
+    """Each binding, as python-dotenv's parser reads them."""
     plain = _plain_parse(text)
     if plain is not None:
         return plain
-    return ((b.key, b.value, b.original.string)
+    return ((b.key, b.value, b.original.string, None)
             for b in _dotenv_parser().parse_stream(io.StringIO(text)))
 
 
@@ -158,9 +172,9 @@ def _bindings(text: str, wanted: dict[str, SetEdit]) -> Iterator[_Binding]:
     """Every assignment of a wanted variable, in file order."""
     offset = 0
     line = 1  # counted here: dotenv's own line numbers drift after blank lines
-    for key, value, chunk in _parse(text):
+    for key, value, chunk, known in _parse(text):
         match = wanted.get(key or "")
-        span = _value_span(chunk) if match is not None else None
+        span = (known or _value_span(chunk)) if match is not None else None
         if match is not None and span is not None:
             start, end, quote = span
             yield _Binding(match, value if value is not None else "",
