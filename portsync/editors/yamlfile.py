@@ -10,13 +10,11 @@ written elsewhere, in the anchored mapping.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from itertools import pairwise
 
-from portsync import keypath
+from portsync import keypath, lazyre
 from portsync.editors import Edited, Span, splice
-from portsync.editors.yamlinsert import add_item, add_keys, format_key
 from portsync.editors.yamlscalar import (
     Spot,
     current,
@@ -267,6 +265,9 @@ def _replacement(tree: _Tree, spot: Spot, edit: SetEdit) -> tuple[Span, ValueCha
 
 
 def _insert(tree: _Tree, missing: _Missing, edit: SetEdit) -> tuple[list[Span], int]:
+    # here: a check of files in sync adds no key, and needs none of yamlinsert
+    from portsync.editors.yamlinsert import add_item, add_keys, format_key
+
     text = tree.text
     where = tree.where(missing.parent) if missing.parent is not None else tree.label
     if missing.entry:
@@ -326,7 +327,7 @@ def _apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     return Edited(text, tuple(changes))
 
 
-_SAFE_TEXT = re.compile(r"""(["']?)[\w.:/@%+=~-]*\1""")
+_SAFE_TEXT = lazyre.Lazy(r"""(["']?)[\w.:/@%+=~-]*\1""")
 
 
 def _plain_swap(text: str, splice_: Span) -> bool:
@@ -377,6 +378,8 @@ def add_key(text: str, path: keypath.KeyPath, value: str, label: str,
     The key goes where any new key of the editor goes (see yamlinsert); a key
     that exists already is an error.
     """
+    from portsync.editors.yamlinsert import add_keys, format_key
+
     tree = _Tree(text, label, error_type)
     key_text = keypath.render(path)
     found = tree.locate(path, key_text)
