@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from portsync.editors import Edited
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portsync.editors import Edited, template
 from portsync.editors.template import apply_render
 from portsync.errors import TargetError
 from portsync.model import RenderEdit, Source
@@ -84,3 +88,36 @@ def test_a_missing_file_is_created_and_reported_once_by_the_plan() -> None:
     result = run("", "# Ports\n", block=None, missing=True)
     assert result.text == "# Ports\n"
     assert result.changes == ()  # plan.py already reports it as missing
+
+
+# --- markers are found with str.find; the pattern says which lines they are ---
+
+def _by_pattern(text: str, word: str, name: str) -> list[tuple[int, int]]:
+    pattern = template._marker_pattern(word, name)
+    return [m.span() for m in re.finditer(pattern, text, re.MULTILINE)]
+
+
+@pytest.mark.parametrize(("text", "lines"), [
+    ("a\n# portsync:begin ports\nb\n", [(2, 25)]),
+    ("# portsync:begin ports", [(0, 22)]),  # the last line, no newline after it
+    ("portsync:begin\t \tports -->\n", [(0, 27)]),
+    ("x portsync:begin ports portsync:begin ports\n", [(0, 44)]),  # one line, once
+    ("portsync:begin portsx\nportsync:begin ports.md\nportsync:begin ports-2\n", []),
+    ("portsync:begin portsé\nportsync:begin ports_\nportsync:begin ports1\n", []),
+    ("portsync:beginports\nportsync:begin\nports\n", []),  # a blank between, on the line
+    ("portsync:begin ports\r\nportsync:begin ports!\n", [(0, 22), (22, 44)]),
+])
+def test_marker_lines_are_the_lines_the_pattern_finds(
+        text: str, lines: list[tuple[int, int]]) -> None:
+    assert template._marker_lines(text, "begin", "ports") == lines
+    assert _by_pattern(text, "begin", "ports") == lines
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["portsync:begin", "portsync:end", " ", "\t", "\n", "\r",
+                                 "ports", "p", ".", "-", "_", "é", "1", "x", "#"]),
+                max_size=14).map("".join),
+       st.sampled_from(["begin", "end"]),
+       st.sampled_from(["ports", "p", "p.x", "é", "ports-1", " p", "p\nq", "", "\tp"]))
+def test_marker_lines_agree_with_the_pattern(text: str, word: str, name: str) -> None:
+    assert template._marker_lines(text, word, name) == _by_pattern(text, word, name)

@@ -19,10 +19,39 @@ def _with_newlines(rendered: str, nl: str) -> str:
     return rendered.replace("\r\n", "\n").replace("\n", nl)
 
 
-def _marker_lines(text: str, word: str, name: str) -> list[re.Match[str]]:
-    """Every whole line that holds ``portsync:WORD NAME`` (NAME not followed by more name)."""
+def _marker_lines(text: str, word: str, name: str) -> list[tuple[int, int]]:
+    """Every whole line that holds ``portsync:WORD NAME`` (NAME not followed by more name).
+
+    Start and end (past its newline) of each, as ``re.finditer`` finds them with
+    :func:`_marker_pattern`; a usual NAME is found with ``str.find``, which
+    spares a check compiling two patterns per block.
+    """
+    if not name or "\n" in name or name[0] in " \t":
+        return [m.span() for m in re.finditer(_marker_pattern(word, name), text, re.MULTILINE)]
+    marker = f"portsync:{word}"
+    lines: list[tuple[int, int]] = []
+    at = text.find(marker)
+    while at >= 0:
+        after = at + len(marker)
+        name_at = after
+        while text[name_at:name_at + 1] in (" ", "\t"):
+            name_at += 1
+        follows = text[name_at + len(name):name_at + len(name) + 1]
+        if name_at > after and text.startswith(name, name_at) \
+                and not (follows.isalnum() or follows in ("_", ".", "-")):
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", name_at)
+            end = len(text) if end < 0 else end + 1
+            if not lines or start >= lines[-1][1]:
+                lines.append((start, end))
+        at = text.find(marker, after)
+    return lines
+
+
+def _marker_pattern(word: str, name: str) -> str:
+    """The lines _marker_lines finds, as a multi-line pattern."""
     marker = rf"portsync:{word}[ \t]+{re.escape(name)}(?![\w.-])"
-    return list(re.finditer(rf"^[^\n]*{marker}[^\n]*(?:\n|\Z)", text, re.MULTILINE))
+    return rf"^[^\n]*{marker}[^\n]*(?:\n|\Z)"
 
 
 def _block_span(text: str, name: str, label: str) -> tuple[int, int, int]:
@@ -34,14 +63,14 @@ def _block_span(text: str, name: str, label: str) -> tuple[int, int, int]:
             raise TargetError(f"no line holds the marker 'portsync:{word} {name}'",
                               where=label, key=where)
         if len(found) > 1:
-            lines = ", ".join(str(line_of(text, m.start())) for m in found)
+            lines = ", ".join(str(line_of(text, start)) for start, _ in found)
             raise TargetError(f"the marker 'portsync:{word} {name}' appears {len(found)} times "
                               f"(lines {lines})", where=label, key=where)
     begin, end = begins[0], ends[0]
-    if end.start() < begin.end():
+    if end[0] < begin[1]:
         raise TargetError(f"'portsync:end {name}' must be on a line after 'portsync:begin {name}'",
-                          where=f"{label}:{line_of(text, end.start())}", key=where)
-    return begin.end(), end.start(), line_of(text, begin.start())
+                          where=f"{label}:{line_of(text, end[0])}", key=where)
+    return begin[1], end[0], line_of(text, begin[0])
 
 
 def _render_block(text: str, edit: RenderEdit, block: str, label: str
