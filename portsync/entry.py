@@ -19,16 +19,17 @@ import gc
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from portsync.records import Record
 
+TYPE_CHECKING = False  # typing itself is not imported by a cache hit (start-up time)
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any, TextIO, TypeVar
 
     from portsync.report import Output
 
-T = TypeVar("T")
+    T = TypeVar("T")
 _FLAGS = {"-q": "quiet", "--quiet": "quiet", "-v": "verbose", "--verbose": "verbose",
           "--no-color": "no_color", "--check": "check", "--dry-run": "dry_run",
           "--no-cache": "no_cache", "--fetch": "fetch"}
@@ -130,13 +131,14 @@ def answer_from_cache(line: SyncLine) -> int | None:
     """Print the remembered in-sync answer to a cacheable check and return 0, else None."""
     from portsync import cache
     from portsync.errors import PortsyncError
+    from portsync.registry.finding import registry_file
     from portsync.runner import reader_left, write_lines
 
     try:
-        registry = registry_path(line.registry)
+        registry = registry_file(line.registry, os.environ.get("PORTSYNC_REGISTRY"))
     except PortsyncError:
         return None  # the full run says what is wrong
-    key = cache.request_key(str(registry), line.envs, line.output, line.quiet,
+    key = cache.request_key(registry, line.envs, line.output, line.quiet,
                             line.verbose, os.getcwd())
     hit = cache.lookup(cache.place(cache_dir()), key)
     if hit is None:

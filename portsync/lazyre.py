@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
+
+TYPE_CHECKING = False  # typing itself is not imported by a cache hit (start-up time)
+if TYPE_CHECKING:
+    from types import TracebackType
+    from typing import Any
 
 
 class Lazy:
@@ -67,24 +70,30 @@ class StandIn(Lazy):
         return getattr(self.compiled, name)
 
 
-@contextmanager
-def deferred(*modules: str) -> Iterator[None]:
+class deferred:  # lower case, as contextlib.suppress: it reads as a function
     """Make ``re.compile`` return a :class:`StandIn` to code of ``modules`` while within.
 
     Their submodules too; any other caller (the standard library modules an import
     pulls in) gets its pattern compiled, as always.
     """
-    compile_now = re.compile
 
-    def compile_later(pattern: Any, flags: int = 0) -> Any:
-        caller = sys._getframe(1).f_globals.get("__name__", "")
-        if isinstance(pattern, str) and any(
-                caller == name or caller.startswith(name + ".") for name in modules):
-            return StandIn(pattern, flags)
-        return compile_now(pattern, flags)
+    def __init__(self, *modules: str) -> None:
+        self.modules = modules
+        self.compile_now = re.compile
 
-    re.compile = compile_later
-    try:
-        yield
-    finally:
-        re.compile = compile_now
+    def __enter__(self) -> None:
+        modules = self.modules
+        compile_now = self.compile_now = re.compile
+
+        def compile_later(pattern: Any, flags: int = 0) -> Any:
+            caller = sys._getframe(1).f_globals.get("__name__", "")
+            if isinstance(pattern, str) and any(
+                    caller == name or caller.startswith(name + ".") for name in modules):
+                return StandIn(pattern, flags)
+            return compile_now(pattern, flags)
+
+        re.compile = compile_later
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        re.compile = self.compile_now

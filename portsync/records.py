@@ -20,7 +20,7 @@ compares every record class with the one ``collections.namedtuple`` makes).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing itself is not imported by a cache hit (start-up time)
 
 __all__ = ["Record"]
 
@@ -32,7 +32,6 @@ else:
     # namedtuple's field descriptor type; private, but the one its classes use
     from collections import _tuplegetter, namedtuple
     from types import FunctionType
-    from typing import Generic
 
     # What the class body gives the class as it is made; the rest but fields and
     # _NOT_COPIED (typing.NamedTuple skips it too) is set on the class after.
@@ -155,7 +154,9 @@ else:
         def __new__(mcs, name, bases, namespace):
             if not bases:  # Record itself
                 return super().__new__(mcs, name, bases, namespace)
-            if any(base is not Record and base is not Generic for base in bases):
+            # A class naming Generic has imported typing: no need to import it here.
+            generic = getattr(sys.modules.get("typing"), "Generic", None)
+            if any(base is not Record and base is not generic for base in bases):
                 raise TypeError(f"{name}: a record can only add Generic to Record")
             annotations = namespace.get("__annotations__", {})
             fields = tuple(annotations)

@@ -9,21 +9,22 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TextIO
 
 from portsync import lazyre
 from portsync.errors import PortsyncError
 
+TYPE_CHECKING = False  # typing itself is not imported by a cache hit (start-up time)
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from portsync.report import Output
+
+    Colors = Callable[[TextIO], bool]  # whether to color a stream
 
 # Above this many files a run shows a progress bar (on a terminal only).
 PROGRESS_THRESHOLD = 300
 # click's own pattern (click._compat._ansi_re): what click.echo strips when not coloring.
 _ANSI = lazyre.Lazy(r"\033\[[0-?]*[ -/]*[@-~]")
-
-Colors = Callable[[TextIO], bool]  # whether to color a stream
-
 
 def isatty(stream: object) -> bool:
     """Whether ``stream`` is a terminal (False for anything without ``isatty``)."""

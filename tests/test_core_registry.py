@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from portsync.errors import PortsyncError
-from portsync.registry.finding import find_registry
+from portsync.registry.finding import find_registry, nearest_registry, registry_file
 from portsync.registry.loading import load_registry
 from portsync.sync import load
 
@@ -172,3 +172,40 @@ def test_find_registry_walks_up_and_takes_the_environment_s_choice(tmp_path: Pat
         find_registry(str(tmp_path / "missing.yaml"), None, deep)
     with pytest.raises(PortsyncError, match=r"missing.yaml \(from \$PORTSYNC_REGISTRY\)$"):
         find_registry(None, str(tmp_path / "missing.yaml"), deep)
+
+
+@pytest.mark.parametrize("given", [(None, None), ("ports.yaml", None), (".", None),
+                                   (None, "ports.yaml"), ("../b/./", "x"), (None, "missing"),
+                                   ("missing", None)])
+@pytest.mark.parametrize("cwd", ["", "a", "a/b", "c"])
+def test_registry_file_is_find_registry_as_text(tmp_path: Path, given: tuple[str | None, ...],
+                                                cwd: str, monkeypatch: pytest.MonkeyPatch
+                                                ) -> None:
+    # What a cache hit keys on (registry_file, found without pathlib) must be
+    # what the full run's find_registry found, and a failure the same failure.
+    for folder in ("a/b", "c"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+    (tmp_path / "ports.yaml").write_text("version: 1\n")
+    (tmp_path / "a" / "b" / "ports.yaml").write_text("version: 1\n")
+    monkeypatch.chdir(tmp_path / cwd)
+    try:
+        expected: str = str(find_registry(*given))
+    except PortsyncError as error:
+        with pytest.raises(PortsyncError) as caught:
+            registry_file(*given)
+        assert str(caught.value) == str(error)
+    else:
+        assert registry_file(*given) == expected
+        if given == (None, None):
+            assert str(nearest_registry(Path.cwd())) == expected
+
+
+def test_no_registry_anywhere_up_is_one_message(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    if any((folder / "ports.yaml").is_file() for folder in (tmp_path, *tmp_path.parents)):
+        pytest.skip("a ports.yaml above the temporary folder")
+    for find in (registry_file, find_registry):
+        with pytest.raises(PortsyncError, match=r"^no ports.yaml here or in any parent folder"):
+            find(None, None)
+    assert nearest_registry(tmp_path) is None

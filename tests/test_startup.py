@@ -50,3 +50,23 @@ def test_a_cold_check_in_sync_compiles_and_imports_only_what_it_needs(tmp_path: 
     assert run.returncode == 0, run
     found = json.loads(run.stdout.splitlines()[-1])
     assert found == {"code": 0, "compiled": [], "imported": []}, run.stdout
+
+
+_HIT_PROBE = """
+import sys
+heavy = ("typing", "pathlib", "contextlib")
+before = {m for m in heavy if m in sys.modules}  # a .pth file may import some at start-up
+from portsync.entry import answer_from_cache, parse_sync
+code = answer_from_cache(parse_sync(["--check"]))
+print(code, sorted(m for m in heavy if m in sys.modules and m not in before))
+"""
+
+
+def test_a_cache_hit_imports_neither_typing_nor_pathlib(tmp_path: Path) -> None:
+    env = {**os.environ, "PORTSYNC_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(REPO)}
+    cold = subprocess.run([sys.executable, "-m", "portsync", "--check"], cwd=REPO,
+                          capture_output=True, text=True, check=False, env=env)
+    assert cold.returncode == 0, cold
+    hit = subprocess.run([sys.executable, "-c", _HIT_PROBE], cwd=REPO, capture_output=True,
+                         text=True, check=False, env=env)
+    assert hit.stdout.splitlines()[-1] == "0 []", hit  # answered (0), nothing heavy added
