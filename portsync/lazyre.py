@@ -79,7 +79,6 @@ class deferred:  # lower case, as contextlib.suppress: it reads as a function
 
     def __init__(self, *modules: str) -> None:
         self.modules = modules
-        self.compile_now = re.compile
 
     def __enter__(self) -> None:
         modules = self.modules
