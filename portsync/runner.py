@@ -26,6 +26,7 @@ PROGRESS_THRESHOLD = 300
 # click's own pattern (click._compat._ansi_re): what click.echo strips when not coloring.
 _ANSI = lazyre.Lazy(r"\033\[[0-?]*[ -/]*[@-~]")
 
+
 def isatty(stream: object) -> bool:
     """Whether ``stream`` is a terminal (False for anything without ``isatty``)."""
     check = getattr(stream, "isatty", None)
