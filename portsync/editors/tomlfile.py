@@ -10,7 +10,7 @@ so a file in sync costs one parse; only a drifted or missing value makes
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from portsync.editors import Edited, Span, line_of, newline_of, splice
@@ -44,11 +44,16 @@ def _parse(text: str, label: str) -> dict[str, Any]:
                           where=where) from None
 
 
+def _scan(text: str, paths: Collection[Path]) -> Found:
+    """tomlscan.scan, imported here: a file in sync needs no scan (start-up time)."""
+    from portsync.editors.tomlscan import scan
+
+    return scan(text, paths)
+
+
 def _where(text: str, label: str) -> Callable[[Path], str]:
     def where(path: Path) -> str:  # only for errors: scan the text for that one path
-        from portsync.editors.tomlscan import scan
-
-        span = scan(text, {path}).spans.get(path)
+        span = _scan(text, {path}).spans.get(path)
         return f"{label}:{line_of(text, span[0])}" if span else label
 
     return where
@@ -173,9 +178,7 @@ def apply(text: str, edits: Sequence[SetEdit], label: str) -> Edited:
     todo = _drifted(text, edits, label)
     if not todo:
         return Edited(text, ())
-    from portsync.editors.tomlscan import scan  # a file in sync needs no scan
-
-    found = scan(text, {p.path for p in todo})
+    found = _scan(text, {p.path for p in todo})
     additions = _Additions(text, found, label)
     replacements: list[Span] = []
     changed: list[tuple[int, Place, str]] = []
@@ -206,9 +209,7 @@ def _added(text: str, places: Sequence[Place], label: str) -> list[ValueChange]:
                           f"breaking the file ({err.message}); add it by hand once",
                           where=label) from None
     where = _where(text, label)
-    from portsync.editors.tomlscan import scan
-
-    found = scan(text, [p.path + p.missing for p in places])
+    found = _scan(text, [p.path + p.missing for p in places])
     changes = []
     for place in places:
         back = locate(data, place.edit, where)
@@ -227,7 +228,5 @@ def spans(text: str, edits: Sequence[SetEdit], label: str) -> list[Span]:
     data = _parse(text, label)
     where = _where(text, label)
     places = [p for e in edits if not (p := locate(data, e, where)).missing]
-    from portsync.editors.tomlscan import scan
-
-    found = scan(text, {p.path for p in places})
+    found = _scan(text, {p.path for p in places})
     return [(*found.spans[p.path], p.edit.key_text) for p in places]
